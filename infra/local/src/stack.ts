@@ -1,0 +1,135 @@
+// The one entry point behind `bin/pakati`: brings up PostgreSQL and Redis (or uses DATABASE_URL / REDIS_URL),
+// then runs the whole system or the whole test suite against them, and stops what it started on exit.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePostgres } from './postgres.ts';
+import { ensureRedis } from './redis.ts';
+
+const root = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const dataDir = process.env.PAKATI_DATA_DIR ?? path.join(root, '.data');
+const log = (message: string) => console.log(`[pakati] ${message}`);
+const cleanups: (() => Promise<void>)[] = [];
+const children = new Set<ChildProcess>();
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      [...children].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    );
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`cleanup failed: ${e}`));
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(130));
+process.on('SIGTERM', () => void stopAll(143));
+
+async function services(): Promise<Record<string, string>> {
+  mkdirSync(dataDir, { recursive: true });
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await ensurePostgres(dataDir, Number(process.env.PAKATI_PG_PORT ?? 54329), log);
+    if (pg.started) cleanups.push(pg.stop);
+    databaseUrl = pg.url;
+  } else log('postgres: using DATABASE_URL');
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await ensureRedis(dataDir, Number(process.env.PAKATI_REDIS_PORT ?? 63799), log);
+    if (redis.started) cleanups.push(redis.stop);
+    redisUrl = redis.url;
+  } else log('redis: using REDIS_URL');
+  return { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PAKATI_DATA_DIR: dataDir };
+}
+
+/** Development only: a per-checkout secret so signed image URLs stay valid across restarts. */
+function devSigningSecret(): string {
+  const file = path.join(dataDir, 'url-signing-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function run(command: string, args: string[], env: Record<string, string>, cwd = root): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit' });
+    children.add(child);
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+async function up(): Promise<void> {
+  const env = {
+    ...(await services()),
+    PAKATI_URL_SIGNING_SECRET: process.env.PAKATI_URL_SIGNING_SECRET ?? devSigningSecret(),
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+  };
+  const keyFile = path.join(dataDir, 'dev-api-key');
+  const apiDir = path.join(root, 'apps/api');
+  if ((await run(bin('tsx'), ['src/cli.ts', 'dev-setup', '--key-file', keyFile], env, apiDir)) !== 0) {
+    return stopAll(1);
+  }
+  log('building the web client');
+  if ((await run('pnpm', ['--filter', '@pakati/web', 'run', 'build'], env)) !== 0) return stopAll(1);
+  const apiPort = process.env.PAKATI_API_PORT ?? '4000';
+  const processes: [string, string[], string][] = [
+    [bin('tsx'), ['src/main.ts'], apiDir],
+    [bin('tsx'), ['src/main.ts'], path.join(root, 'apps/worker')],
+    ['pnpm', ['run', 'start'], path.join(root, 'apps/web')],
+  ];
+  const webEnv = { PAKATI_API_URL: `http://127.0.0.1:${apiPort}/graphql`, PAKATI_WEB_DEV_KEY_FILE: keyFile };
+  const exits = processes.map(([cmd, args, cwd]) => run(cmd, args, { ...env, ...webEnv }, cwd));
+  log(`API http://127.0.0.1:${apiPort}/graphql · web http://127.0.0.1:3000 · key in ${keyFile} · Ctrl-C stops`);
+  const code = await Promise.race(exits);
+  if (!stopping) log(`a process exited with code ${code}; stopping the stack`);
+  return stopAll(code === 0 ? 1 : code);
+}
+
+async function test(): Promise<void> {
+  const env = await services();
+  const steps: [string, string[]][] = [
+    [bin('biome'), ['ci', '.']],
+    [bin('turbo'), ['run', 'typecheck']],
+    [bin('turbo'), ['run', 'test', '--concurrency=1']],
+  ];
+  for (const [cmd, args] of steps) {
+    const code = await run(cmd, args, env);
+    if (code !== 0) return stopAll(code);
+  }
+  return stopAll(0);
+}
+
+async function exec(argv: string[]): Promise<void> {
+  const env = await services();
+  const [cmd, ...args] = argv;
+  if (!cmd) {
+    for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`);
+    log('services are up; Ctrl-C stops the ones this command started');
+    await new Promise(() => {});
+  }
+  return stopAll(await run(cmd as string, args, env, process.cwd()));
+}
+
+const [command = 'help', ...rest] = process.argv.slice(2);
+const commands: Record<string, () => Promise<void>> = {
+  up,
+  test,
+  services: () => exec(rest[0] === '--' ? rest.slice(1) : rest),
+};
+const selected = commands[command];
+if (!selected) {
+  console.log('usage: bin/pakati up | test | services [-- command args...]');
+  process.exit(command === 'help' ? 0 : 2);
+}
+selected().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  void stopAll(1);
+});

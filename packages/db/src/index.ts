@@ -1,0 +1,24 @@
+export { type ApiKey, ApiKeySchema } from './entities/api-key.entity.ts';
+export { type Organization, OrganizationSchema } from './entities/organization.entity.ts';
+export { type Project, ProjectSchema } from './entities/project.entity.ts';
+export { type Reference, ReferenceSchema } from './entities/reference.entity.ts';
+export { type Region, RegionSchema } from './entities/region.entity.ts';
+export {
+  RUN_KINDS,
+  RUN_STATUSES,
+  type Run,
+  type RunError,
+  type RunKind,
+  RunSchema,
+  type RunStatus,
+  TERMINAL_RUN_STATUSES,
+} from './entities/run.entity.ts';
+export {
+  RUN_EVENT_TYPES,
+  type RunEvent,
+  type RunEventType,
+  RunEventSchema,
+  TERMINAL_RUN_EVENT_TYPES,
+} from './entities/run-event.entity.ts';
+export { createOrmConfig, ENTITIES, type OrmOptions } from './orm-config.ts';
+export { type Orm, openOrm } from './orm.ts';

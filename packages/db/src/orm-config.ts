@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig } from '@mikro-orm/postgresql';
+import { ApiKeySchema } from './entities/api-key.entity.ts';
+import { OrganizationSchema } from './entities/organization.entity.ts';
+import { ProjectSchema } from './entities/project.entity.ts';
+import { ReferenceSchema } from './entities/reference.entity.ts';
+import { RegionSchema } from './entities/region.entity.ts';
+import { RunSchema } from './entities/run.entity.ts';
+import { RunEventSchema } from './entities/run-event.entity.ts';
+
+export const ENTITIES = [
+  OrganizationSchema,
+  ApiKeySchema,
+  ProjectSchema,
+  RegionSchema,
+  ReferenceSchema,
+  RunSchema,
+  RunEventSchema,
+];
+
+const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export interface OrmOptions {
+  databaseUrl: string;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+export function createOrmConfig({ databaseUrl, poolMax = 10, debug = false }: OrmOptions) {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolMax },
+    debug,
+    // Every request, job and subscription event works on its own fork; a global context would leak state.
+    allowGlobalContext: false,
+    migrations: {
+      path: migrationsDir,
+      pathTs: migrationsDir,
+      glob: '!(*.d).{js,ts}',
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+    },
+  });
+}
