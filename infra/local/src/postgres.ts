@@ -27,7 +27,11 @@ async function canConnect(url: string): Promise<boolean> {
 }
 
 /** Reuses a server already answering on the port (a second `bin/pakati` call), else starts one under dataDir. */
-export async function ensurePostgres(dataDir: string, port: number, log: (m: string) => void): Promise<PostgresHandle> {
+export async function ensurePostgres(
+  dataDir: string,
+  port: number,
+  log: (m: string) => void,
+): Promise<PostgresHandle> {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
   if (await canConnect(url)) {
     log(`postgres: reusing the server on port ${port}`);

@@ -34,7 +34,11 @@ async function waitFor(port: number, child: ChildProcess, timeoutMs: number): Pr
 }
 
 /** Reuses a Redis already answering on the port, else runs the local redis-server with its data under dataDir. */
-export async function ensureRedis(dataDir: string, port: number, log: (m: string) => void): Promise<RedisHandle> {
+export async function ensureRedis(
+  dataDir: string,
+  port: number,
+  log: (m: string) => void,
+): Promise<RedisHandle> {
   const url = `redis://127.0.0.1:${port}`;
   if (await ping(port)) {
     log(`redis: reusing the server on port ${port}`);

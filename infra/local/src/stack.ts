@@ -87,7 +87,9 @@ async function up(): Promise<void> {
   ];
   const webEnv = { PAKATI_API_URL: `http://127.0.0.1:${apiPort}/graphql`, PAKATI_WEB_DEV_KEY_FILE: keyFile };
   const exits = processes.map(([cmd, args, cwd]) => run(cmd, args, { ...env, ...webEnv }, cwd));
-  log(`API http://127.0.0.1:${apiPort}/graphql · web http://127.0.0.1:3000 · key in ${keyFile} · Ctrl-C stops`);
+  log(
+    `API http://127.0.0.1:${apiPort}/graphql · web http://127.0.0.1:3000 · key in ${keyFile} · Ctrl-C stops`,
+  );
   const code = await Promise.race(exits);
   if (!stopping) log(`a process exited with code ${code}; stopping the stack`);
   return stopAll(code === 0 ? 1 : code);

@@ -16,9 +16,9 @@ export {
 export {
   RUN_EVENT_TYPES,
   type RunEvent,
-  type RunEventType,
   RunEventSchema,
+  type RunEventType,
   TERMINAL_RUN_EVENT_TYPES,
 } from './entities/run-event.entity.ts';
-export { createOrmConfig, ENTITIES, type OrmOptions } from './orm-config.ts';
 export { type Orm, openOrm } from './orm.ts';
+export { createOrmConfig, ENTITIES, type OrmOptions } from './orm-config.ts';

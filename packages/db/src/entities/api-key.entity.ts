@@ -6,7 +6,10 @@ import { OrganizationSchema } from './organization.entity.ts';
 export const ApiKeySchema = defineEntity({
   name: 'ApiKey',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string(),
     prefix: p.string().unique(),

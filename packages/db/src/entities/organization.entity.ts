@@ -4,7 +4,10 @@ import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 export const OrganizationSchema = defineEntity({
   name: 'Organization',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     name: p.string().unique(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

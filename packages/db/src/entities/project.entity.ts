@@ -5,7 +5,10 @@ import { OrganizationSchema } from './organization.entity.ts';
 export const ProjectSchema = defineEntity({
   name: 'Project',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     name: p.string(),
     width: p.integer(),

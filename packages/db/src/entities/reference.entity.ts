@@ -7,7 +7,10 @@ import { RegionSchema } from './region.entity.ts';
 export const ReferenceSchema = defineEntity({
   name: 'Reference',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     region: () => p.manyToOne(RegionSchema).nullable().deleteRule('set null'),
     blobKey: p.string().index(),

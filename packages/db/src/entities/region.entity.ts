@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Point } from '@pakati/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import type { Point } from '@pakati/core';
 import { ProjectSchema } from './project.entity.ts';
 
 export const RegionSchema = defineEntity({
   name: 'Region',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     points: p.json<Point[]>(),
     prompt: p.text(),

@@ -17,7 +17,10 @@ export interface RunError {
 export const RunSchema = defineEntity({
   name: 'Run',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: () => p.manyToOne(OrganizationSchema).deleteRule('cascade'),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
     kind: p.enum(RUN_KINDS),

@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, isBlobKey, type Platform } from '@pakati/platform';
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}
+
+export async function health(platform: Platform, kind: 'live' | 'ready', res: ServerResponse): Promise<void> {
+  if (kind === 'live') return json(res, 200, { status: 'ok' });
+  const probe = (check: Promise<unknown>) =>
+    withTimeout(check, 2000).then(
+      () => 'ok',
+      (e: Error) => e.message,
+    );
+  const [postgres, redis] = await Promise.all([
+    probe(platform.orm.em.getConnection().execute('select 1')),
+    probe(platform.redis.ping()),
+  ]);
+  const checks = { postgres, redis };
+  const ok = Object.values(checks).every((v) => v === 'ok');
+  json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
+}
+
+const SIGNATURES: [string, number[]][] = [
+  ['image/png', [0x89, 0x50, 0x4e, 0x47]],
+  ['image/jpeg', [0xff, 0xd8, 0xff]],
+  ['image/gif', [0x47, 0x49, 0x46]],
+  ['image/webp', [0x52, 0x49, 0x46, 0x46]],
+];
+const sniff = (bytes: Buffer) =>
+  SIGNATURES.find(([, magic]) => magic.every((b, i) => bytes[i] === b))?.[0] ?? 'application/octet-stream';
+
+/**
+ * Images go only to their owners: a valid signed URL (issued only to the owning organization), or a bearer key
+ * whose organization owns a run or reference with that blob. Anything else is a 404 that reveals nothing.
+ */
+export async function serveImage(
+  platform: Platform,
+  key: string,
+  req: IncomingMessage,
+  url: URL,
+  res: ServerResponse,
+) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
+  let allowed =
+    isBlobKey(key) &&
+    platform.images.verify(key, url.searchParams.get('expires'), url.searchParams.get('signature'));
+  if (!allowed && isBlobKey(key)) {
+    const token = bearerToken(req.headers.authorization);
+    if (token) {
+      const principal = await platform.identity.authenticate(token);
+      if (!principal) return json(res, 401, { error: 'unknown or revoked API key' });
+      allowed = await platform.images.canRead(principal.organizationId, key);
+    }
+  }
+  const bytes = allowed ? await platform.blobs.get(key) : null;
+  if (!bytes) return json(res, 404, { error: 'not found' });
+  res.writeHead(200, {
+    'content-type': sniff(bytes),
+    'content-length': bytes.length,
+    // Content-addressed: the bytes behind a key never change.
+    'cache-control': 'private, max-age=3600, immutable',
+    etag: `"${key}"`,
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}

@@ -1,0 +1,17 @@
+import { createPlatform, loadConfig } from '@pakati/platform';
+import { startWorkers } from './worker-host.ts';
+
+const platform = await createPlatform(loadConfig(), 'worker');
+const workers = await startWorkers(platform);
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  platform.logger.info({ signal }, 'worker shutting down: finishing or releasing active jobs');
+  await workers.close();
+  await platform.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

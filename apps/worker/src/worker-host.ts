@@ -1,0 +1,77 @@
+import { isPakatiError } from '@pakati/core';
+import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
+import type { Platform } from '@pakati/platform';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { buildRegistry, type Processor } from './processor-registry.ts';
+import { startQueuedRunSweep } from './queued-run-sweep.ts';
+import { renderRunProcessor } from './render-run.processor.ts';
+
+export const PROCESSORS: readonly Processor[] = [renderRunProcessor as unknown as Processor];
+
+class ShutdownAbort extends Error {}
+
+/** Runs every queue's BullMQ worker, routes jobs to their processor, and honours cancels and SIGTERM. */
+export async function startWorkers(platform: Platform, processors: readonly Processor[] = PROCESSORS) {
+  const registry = buildRegistry(JOB_CONTRACTS, processors);
+  const { config, logger } = platform;
+  const active = new Map<string, AbortController>();
+
+  const stopCancelListener = await platform.pubsub.subscribe('run-cancel', 'all', ({ runId }) => {
+    active.get(runId)?.abort(new Error('cancelled'));
+  });
+
+  const handle = async (job: Job, token?: string) => {
+    const processor = registry.get(`${job.queueName}/${job.name}`);
+    if (!processor) throw new UnrecoverableError(`no processor for ${job.queueName}/${job.name}`);
+    const payload = processor.contract.schema.safeParse(job.data);
+    if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
+    const controller = new AbortController();
+    const key = job.id ?? '';
+    active.set(key, controller);
+    try {
+      await processor.process(payload.data, { platform, job, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort && token) {
+        // Released, not failed: back to the queue without using up an attempt.
+        await job.moveToDelayed(Date.now() + 1000, token);
+        throw new DelayedError();
+      }
+      if (controller.signal.aborted) return; // cancelled: the API has written CANCELLED already
+      const final = isPakatiError(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      logger.warn({ err: error, jobId: job.id, attempt: job.attemptsMade + 1, final }, 'job failed');
+      if (final) {
+        await processor.onFinalFailure(payload.data, error, { platform, job });
+        throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      }
+      throw error;
+    } finally {
+      active.delete(key);
+    }
+  };
+
+  const workers = QUEUE_NAMES.map(
+    (name) =>
+      new Worker(name, handle, {
+        connection: platform.redis,
+        prefix: config.queuePrefix,
+        concurrency: config.worker.concurrency,
+      }),
+  );
+  for (const worker of workers) worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  const stopSweep = startQueuedRunSweep(platform);
+  logger.info({ queues: QUEUE_NAMES, jobs: [...registry.keys()] }, 'worker ready');
+
+  return {
+    /** Stop taking jobs; let active ones finish within the grace period, then release them to the queue. */
+    async close() {
+      stopSweep();
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const grace = setTimeout(() => {
+        for (const controller of active.values()) controller.abort(new ShutdownAbort('worker shutting down'));
+      }, config.worker.shutdownGraceMs);
+      await closing;
+      clearTimeout(grace);
+      await stopCancelListener();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+    REDIS_URL: z.string().min(1, 'REDIS_URL is required'),
+    PAKATI_DATA_DIR: z.string().default('.data'),
+    PAKATI_BLOB_DIR: z.string().optional(),
+    PAKATI_API_HOST: z.string().default('127.0.0.1'),
+    PAKATI_API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PAKATI_PUBLIC_URL: z.url().optional(),
+    PAKATI_CORS_ORIGINS: z.string().default('http://127.0.0.1:3000,http://localhost:3000'),
+    PAKATI_URL_SIGNING_SECRET: z.string().min(32).optional(),
+    PAKATI_IMAGE_URL_TTL_SECONDS: int(3600),
+    PAKATI_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9:_-]+$/i)
+      .default('pakati'),
+    PAKATI_MAX_CANVAS_WIDTH: int(4096),
+    PAKATI_MAX_CANVAS_HEIGHT: int(4096),
+    PAKATI_MAX_REGIONS: int(10),
+    PAKATI_MAX_UPLOAD_BYTES: int(20 * 1024 * 1024),
+    PAKATI_MAX_UPLOAD_PIXELS: int(40_000_000),
+    PAKATI_WORKER_CONCURRENCY: int(2),
+    PAKATI_SHUTDOWN_GRACE_MS: int(20_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.PAKATI_URL_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAKATI_URL_SIGNING_SECRET'],
+        message: 'required in production',
+      });
+    }
+  });
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Reads and validates the environment once; a bad value stops the process with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${problems}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.PAKATI_DATA_DIR);
+  return {
+    env: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    dataDir,
+    blobDir: path.resolve(c.PAKATI_BLOB_DIR ?? path.join(dataDir, 'blobs')),
+    api: {
+      host: c.PAKATI_API_HOST,
+      port: c.PAKATI_API_PORT,
+      publicUrl: c.PAKATI_PUBLIC_URL ?? null,
+      corsOrigins: c.PAKATI_CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
+    // Outside production a missing secret gets a per-process random one: URLs then die with the process.
+    urlSigningSecret: c.PAKATI_URL_SIGNING_SECRET ?? crypto.randomUUID() + crypto.randomUUID(),
+    imageUrlTtlSeconds: c.PAKATI_IMAGE_URL_TTL_SECONDS,
+    queuePrefix: c.PAKATI_QUEUE_PREFIX,
+    limits: {
+      canvas: {
+        maxWidth: c.PAKATI_MAX_CANVAS_WIDTH,
+        maxHeight: c.PAKATI_MAX_CANVAS_HEIGHT,
+        maxPixels: c.PAKATI_MAX_CANVAS_WIDTH * c.PAKATI_MAX_CANVAS_HEIGHT,
+        maxRegions: c.PAKATI_MAX_REGIONS,
+      },
+      uploadBytes: c.PAKATI_MAX_UPLOAD_BYTES,
+      uploadPixels: c.PAKATI_MAX_UPLOAD_PIXELS,
+    },
+    worker: { concurrency: c.PAKATI_WORKER_CONCURRENCY, shutdownGraceMs: c.PAKATI_SHUTDOWN_GRACE_MS },
+  };
+}

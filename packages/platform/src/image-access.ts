@@ -1,0 +1,29 @@
+import { type Orm, ReferenceSchema, RunSchema } from '@pakati/db';
+import type { UrlSigner } from './signed-url.ts';
+
+/** Images are content-addressed and may be shared between tenants; access follows ownership of a row. */
+export class ImageAccess {
+  constructor(
+    private readonly orm: Orm,
+    private readonly signer: UrlSigner,
+    private readonly baseUrl: string,
+  ) {}
+
+  async canRead(organizationId: string, key: string): Promise<boolean> {
+    const em = this.orm.em.fork();
+    const run = await em.count(RunSchema, { resultImageKey: key, organization: organizationId });
+    if (run > 0) return true;
+    return (await em.count(ReferenceSchema, { blobKey: key, project: { organization: organizationId } })) > 0;
+  }
+
+  /** A URL that works in an <img> tag until it expires; only handed to the owning organization. */
+  signedUrl(key: string): string {
+    const { expires, signature } = this.signer.sign(key);
+    return `${this.baseUrl}/images/${key}?expires=${expires}&signature=${signature}`;
+  }
+
+  verify(key: string, expires: string | null, signature: string | null): boolean {
+    if (!expires || !signature) return false;
+    return this.signer.verify(key, Number(expires), signature);
+  }
+}

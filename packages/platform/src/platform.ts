@@ -1,0 +1,78 @@
+import { type Orm, openOrm } from '@pakati/db';
+import { JobQueues } from '@pakati/jobs';
+import type { Redis } from 'ioredis';
+import { type BlobStore, FileBlobStore } from './blob-store.ts';
+import type { Config } from './config.ts';
+import { IdentityService } from './identity.service.ts';
+import { ImageAccess } from './image-access.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { ProjectService } from './project.service.ts';
+import { createRedis } from './redis.ts';
+import { RedisPubSub } from './redis-pubsub.ts';
+import { ReferenceService } from './reference.service.ts';
+import { RunService } from './run.service.ts';
+import { RunEventLog } from './run-event-log.ts';
+import { UrlSigner } from './signed-url.ts';
+
+/** Everything the API and the worker share, wired once; `close` releases it in reverse order. */
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  redis: Redis;
+  pubsub: RedisPubSub;
+  queues: JobQueues;
+  blobs: BlobStore;
+  eventLog: RunEventLog;
+  images: ImageAccess;
+  identity: IdentityService;
+  projects: ProjectService;
+  references: ReferenceService;
+  runs: RunService;
+  close(): Promise<void>;
+}
+
+export async function createPlatform(
+  config: Config,
+  service: string,
+  options: { logger?: Logger } = {},
+): Promise<Platform> {
+  const logger = options.logger ?? createLogger(service, config.logLevel);
+  const orm = await openOrm({ databaseUrl: config.databaseUrl });
+  const redis = createRedis(config.redisUrl, `${service}:commands`);
+  const subscriber = createRedis(config.redisUrl, `${service}:subscriber`);
+  const pubsub = new RedisPubSub(redis, subscriber, config.queuePrefix);
+  const queues = new JobQueues(redis, config.queuePrefix);
+  const blobs = new FileBlobStore(config.blobDir);
+  const eventLog = new RunEventLog(orm, pubsub, logger);
+  const baseUrl = config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`;
+  const images = new ImageAccess(
+    orm,
+    new UrlSigner(config.urlSigningSecret, config.imageUrlTtlSeconds),
+    baseUrl,
+  );
+  return {
+    config,
+    logger,
+    orm,
+    redis,
+    pubsub,
+    queues,
+    blobs,
+    eventLog,
+    images,
+    identity: new IdentityService(orm),
+    projects: new ProjectService(orm, config.limits.canvas),
+    references: new ReferenceService(orm, blobs, {
+      maxBytes: config.limits.uploadBytes,
+      maxPixels: config.limits.uploadPixels,
+    }),
+    runs: new RunService(orm, queues, eventLog, pubsub, logger),
+    async close() {
+      await queues.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { randomInt } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { normalizeSeed, PakatiError } from '@pakati/core';
+import {
+  type Orm,
+  ProjectSchema,
+  RegionSchema,
+  type Run,
+  RunEventSchema,
+  type RunKind,
+  RunSchema,
+} from '@pakati/db';
+import { type JobQueues, renderRunJob } from '@pakati/jobs';
+import { keysetQuery, type PageQuery } from './keyset-page.ts';
+import type { Logger } from './logger.ts';
+import { isUuid } from './project.service.ts';
+import type { RedisPubSub } from './redis-pubsub.ts';
+import { type RunEventLog, toRecord } from './run-event-log.ts';
+
+export interface StartRunInput {
+  projectId: string;
+  kind: RunKind;
+  seed?: number | null;
+  idempotencyKey?: string | null;
+}
+
+/** What the worker renders: frozen at start so later edits to the project never change a run. */
+export interface RunParameters {
+  backend: 'procedural';
+  canvas: { width: number; height: number };
+  regions: {
+    id: string;
+    points: { x: number; y: number }[];
+    prompt: string;
+    negativePrompt: string | null;
+    model: string;
+    seed: number | null;
+    zOrder: number;
+    feather: number;
+  }[];
+}
+
+export class RunService {
+  constructor(
+    private readonly orm: Orm,
+    private readonly queues: JobQueues,
+    private readonly eventLog: RunEventLog,
+    private readonly pubsub: RedisPubSub,
+    private readonly logger: Logger,
+  ) {}
+
+  async findRun(organizationId: string, id: string): Promise<Run | null> {
+    if (!isUuid(id)) return null;
+    return this.orm.em.fork().findOne(RunSchema, { id, organization: organizationId });
+  }
+
+  async getRun(organizationId: string, id: string): Promise<Run> {
+    const run = await this.findRun(organizationId, id);
+    if (!run) throw new PakatiError('NOT_FOUND', 'run not found');
+    return run;
+  }
+
+  async listRuns(projectId: string, page: PageQuery): Promise<Run[]> {
+    const { where, options } = keysetQuery(page);
+    // biome-ignore lint/suspicious/noExplicitAny: MikroORM's FilterQuery cannot type a composed keyset condition
+    return this.orm.em.fork().find(RunSchema, { project: projectId, ...where } as any, options);
+  }
+
+  async startRun(organizationId: string, input: StartRunInput): Promise<Run> {
+    const key = input.idempotencyKey?.trim() || null;
+    if (key !== null && key.length > 200) {
+      throw new PakatiError('BAD_USER_INPUT', 'idempotencyKey is longer than 200 characters', {
+        field: 'idempotencyKey',
+      });
+    }
+    if (key) {
+      const existing = await this.orm.em
+        .fork()
+        .findOne(RunSchema, { organization: organizationId, idempotencyKey: key });
+      if (existing) return existing;
+    }
+    const seed = normalizeSeed(input.seed, () => randomInt(0, 2 ** 32 - 1));
+    const em = this.orm.em.fork();
+    const project = isUuid(input.projectId)
+      ? await em.findOne(ProjectSchema, { id: input.projectId, organization: organizationId })
+      : null;
+    if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
+    const regions = await em.find(
+      RegionSchema,
+      { project },
+      { orderBy: { zOrder: 'asc', createdAt: 'asc' } },
+    );
+    const parameters: RunParameters = {
+      backend: 'procedural',
+      canvas: { width: project.width, height: project.height },
+      regions: regions.map((r) => ({
+        id: r.id,
+        points: r.points,
+        prompt: r.prompt,
+        negativePrompt: r.negativePrompt ?? null,
+        model: r.model,
+        seed: r.seed ?? null,
+        zOrder: r.zOrder,
+        feather: r.feather,
+      })),
+    };
+    let run: Run;
+    try {
+      run = await em.transactional(async (tx) => {
+        const created = tx.create(RunSchema, {
+          organization: organizationId,
+          project,
+          kind: input.kind,
+          status: 'QUEUED',
+          seed,
+          parameters: parameters as unknown as Record<string, unknown>,
+          idempotencyKey: key,
+          lastEventSeq: 1,
+        });
+        tx.create(RunEventSchema, { run: created, seq: 1, type: 'QUEUED', payload: {} });
+        return created;
+      });
+    } catch (error) {
+      // Two concurrent starts with one key: the loser returns the winner's run.
+      if (key && error instanceof UniqueConstraintViolationException) {
+        const winner = await this.orm.em
+          .fork()
+          .findOne(RunSchema, { organization: organizationId, idempotencyKey: key });
+        if (winner) return winner;
+      }
+      throw error;
+    }
+    const queued = await this.orm.em.fork().findOneOrFail(RunEventSchema, { run: run.id, seq: 1 });
+    await this.eventLog.publish(toRecord(run.id, queued));
+    await this.enqueue(run.id);
+    return run;
+  }
+
+  /** Safe to repeat: the job id is the run id. A failure here is repaired by the worker's queued-run sweep. */
+  async enqueue(runId: string): Promise<void> {
+    try {
+      await this.queues.enqueue(renderRunJob, { runId }, runId);
+    } catch (error) {
+      this.logger.error({ err: error, runId }, 'enqueue failed; the sweep will retry');
+    }
+  }
+
+  async cancelRun(organizationId: string, id: string): Promise<Run> {
+    const run = await this.getRun(organizationId, id);
+    const event = await this.eventLog.transition(run.id, {
+      from: ['QUEUED', 'RUNNING'],
+      to: 'CANCELLED',
+      type: 'CANCELLED',
+      payload: { reason: 'cancelled by request' },
+    });
+    if (!event) {
+      const current = await this.getRun(organizationId, id);
+      throw new PakatiError('RUN_NOT_CANCELLABLE', `run is already ${current.status}`, {
+        status: current.status,
+      });
+    }
+    await this.queues.removeIfWaiting(renderRunJob.queue, run.id).catch(() => false);
+    // Only the worker holding this run acts on it; everyone else ignores the message.
+    await this.pubsub.publish('run-cancel', 'all', { runId: run.id }).catch((err: unknown) => {
+      this.logger.warn(
+        { err, runId: run.id },
+        'cancel broadcast failed; the worker will notice at its next step',
+      );
+    });
+    return this.getRun(organizationId, id);
+  }
+}

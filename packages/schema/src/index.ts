@@ -1,0 +1,2 @@
+export type { GraphQLContext } from './builder.ts';
+export { schema } from './schema.ts';

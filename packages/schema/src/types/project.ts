@@ -1,0 +1,74 @@
+import type { Project, Run } from '@pakati/db';
+import { keysetCursor } from '@pakati/platform';
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import { ReferenceRef } from './reference.ts';
+import { RegionRef } from './region.ts';
+import { RunRef } from './run.ts';
+
+export const ProjectRef = builder.node(builder.objectRef<Project>('Project'), {
+  id: { resolve: (p) => p.id },
+  loadOne: (id, ctx) => ctx.platform.projects.findProject(ctx.principal.organizationId, id),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.createdAt }),
+    regions: t.field({
+      type: [RegionRef],
+      description: 'Bottom to top (ascending zOrder).',
+      resolve: (p, _args, ctx) => ctx.platform.projects.listRegions(p.id),
+    }),
+    references: t.field({
+      type: [ReferenceRef],
+      resolve: (p, _args, ctx) => ctx.platform.references.listReferences(p.id),
+    }),
+    runs: t.connection({
+      type: RunRef,
+      description: 'Newest first.',
+      resolve: (p, args, ctx) =>
+        resolveCursorConnection<Promise<Run[]>>(
+          { args, toCursor: (run: Run) => keysetCursor(run), defaultSize: 20, maxSize: 100 },
+          (page) => ctx.platform.runs.listRuns(p.id, page),
+        ),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  project: t.field({
+    type: ProjectRef,
+    nullable: true,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_root, { id }, ctx) =>
+      id.typename === 'Project'
+        ? ctx.platform.projects.findProject(ctx.principal.organizationId, id.id)
+        : null,
+  }),
+  projects: t.connection({
+    type: ProjectRef,
+    description: 'Newest first.',
+    resolve: (_root, args, ctx) =>
+      resolveCursorConnection<Promise<Project[]>>(
+        { args, toCursor: (project: Project) => keysetCursor(project), defaultSize: 20, maxSize: 100 },
+        (page) => ctx.platform.projects.listProjects(ctx.principal.organizationId, page),
+      ),
+  }),
+}));
+
+builder.relayMutationField(
+  'createProject',
+  {
+    inputFields: (t) => ({
+      name: t.string({ required: true }),
+      width: t.int({ required: true }),
+      height: t.int({ required: true }),
+    }),
+  },
+  {
+    resolve: async (_root, { input }, ctx) => ({
+      project: await ctx.platform.projects.createProject(ctx.principal.organizationId, input),
+    }),
+  },
+  { outputFields: (t) => ({ project: t.field({ type: ProjectRef, resolve: (p) => p.project }) }) },
+);

@@ -1,0 +1,96 @@
+import { PakatiError } from '@pakati/core';
+import { RUN_EVENT_TYPES } from '@pakati/db';
+import { type RunEventRecord, streamRunEvents } from '@pakati/platform';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import { expectType } from '../ids.ts';
+import { RunErrorRef } from './run.ts';
+
+const RunEventTypeEnum = builder.enumType('RunEventType', { values: RUN_EVENT_TYPES });
+
+export const RunEventRef = builder.interfaceRef<RunEventRecord>('RunEvent').implement({
+  description: "One entry of a run's durable event log; seq is 1, 2, 3... per run with no gaps.",
+  fields: (t) => ({
+    seq: t.exposeInt('seq'),
+    type: t.field({ type: RunEventTypeEnum, resolve: (e) => e.type }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    runId: t.id({ resolve: (e) => encodeGlobalID('Run', e.runId) }),
+  }),
+});
+
+const num = (e: RunEventRecord, key: string) => Number(e.payload[key] ?? 0);
+const str = (e: RunEventRecord, key: string) =>
+  typeof e.payload[key] === 'string' ? (e.payload[key] as string) : null;
+
+builder.objectType(builder.objectRef<RunEventRecord>('RunQueuedEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'QUEUED',
+  fields: () => ({}),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunStartedEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'STARTED',
+  fields: (t) => ({ attempt: t.int({ resolve: (e) => num(e, 'attempt') || 1 }) }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunProgressEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'PROGRESS',
+  fields: (t) => ({
+    fraction: t.float({
+      description: 'Work done so far, 0..1, never decreasing within an attempt.',
+      resolve: (e) => num(e, 'fraction'),
+    }),
+    step: t.int({ resolve: (e) => num(e, 'step') }),
+    totalSteps: t.int({ resolve: (e) => num(e, 'totalSteps') }),
+    message: t.string({ nullable: true, resolve: (e) => str(e, 'message') }),
+  }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunCompletedEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'COMPLETED',
+  fields: (t) => ({
+    imageUrl: t.string({
+      description: 'A signed URL, fresh at delivery, that expires.',
+      resolve: (e, _args, ctx) => ctx.platform.images.signedUrl(String(e.payload.imageKey)),
+    }),
+    width: t.int({ resolve: (e) => num(e, 'width') }),
+    height: t.int({ resolve: (e) => num(e, 'height') }),
+    durationMs: t.int({ resolve: (e) => Math.round(num(e, 'durationMs')) }),
+  }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunFailedEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'FAILED',
+  fields: (t) => ({
+    error: t.field({
+      type: RunErrorRef,
+      resolve: (e) => ({ code: str(e, 'code') ?? 'INTERNAL', message: str(e, 'message') ?? 'failed' }),
+    }),
+  }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunCancelledEvent'), {
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'CANCELLED',
+  fields: (t) => ({ reason: t.string({ nullable: true, resolve: (e) => str(e, 'reason') }) }),
+});
+
+builder.subscriptionField('runEvents', (t) =>
+  t.field({
+    type: RunEventRef,
+    description:
+      'Replays stored events with seq > after (default 0), then continues live; no gap, no duplicate. Completes after the terminal event.',
+    args: { runId: t.arg.globalID({ required: true }), after: t.arg.int() },
+    subscribe: async (_root, { runId, after }, ctx) => {
+      const run = await ctx.platform.runs.getRun(ctx.principal.organizationId, expectType(runId, 'Run'));
+      const from = after ?? 0;
+      if (!Number.isInteger(from) || from < 0) throw new PakatiError('BAD_USER_INPUT', 'after must be >= 0');
+      return streamRunEvents({
+        runId: run.id,
+        after: from,
+        pubsub: ctx.platform.pubsub,
+        loadAfter: (id, seq) => ctx.platform.eventLog.loadAfter(id, seq),
+      });
+    },
+    resolve: (event) => event,
+  }),
+);

@@ -1,0 +1,87 @@
+import { RUN_KINDS, RUN_STATUSES, type Run } from '@pakati/db';
+import { builder } from '../builder.ts';
+import { expectType } from '../ids.ts';
+
+export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
+export const RunKindEnum = builder.enumType('RunKind', { values: RUN_KINDS });
+
+export const RunErrorRef = builder.objectRef<{ code: string; message: string }>('RunError').implement({
+  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+});
+
+export const RunRef = builder.node(builder.objectRef<Run>('Run'), {
+  id: { resolve: (r) => r.id },
+  loadOne: (id, ctx) => ctx.platform.runs.findRun(ctx.principal.organizationId, id),
+  fields: (t) => ({
+    kind: t.field({ type: RunKindEnum, resolve: (r) => r.kind }),
+    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    progress: t.float({
+      description: 'Fraction of the work done, 0..1.',
+      resolve: (r) => Number(r.progress),
+    }),
+    seed: t.float({
+      description: 'The unsigned 32-bit seed used; pass it again to reproduce the image.',
+      resolve: (r) => r.seed,
+    }),
+    imageUrl: t.string({
+      nullable: true,
+      resolve: (r, _args, ctx) => (r.resultImageKey ? ctx.platform.images.signedUrl(r.resultImageKey) : null),
+    }),
+    error: t.field({ type: RunErrorRef, nullable: true, resolve: (r) => r.error ?? null }),
+    lastEventSeq: t.exposeInt('lastEventSeq', {
+      description: 'Subscribe with after = this to get only new events.',
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt ?? null }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt ?? null }),
+  }),
+});
+
+builder.queryField('run', (t) =>
+  t.field({
+    type: RunRef,
+    nullable: true,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_root, { id }, ctx) =>
+      id.typename === 'Run' ? ctx.platform.runs.findRun(ctx.principal.organizationId, id.id) : null,
+  }),
+);
+
+builder.relayMutationField(
+  'startRun',
+  {
+    inputFields: (t) => ({
+      projectId: t.globalID({ required: true }),
+      kind: t.field({ type: RunKindEnum, required: true }),
+      seed: t.float({
+        description: 'An unsigned 32-bit integer; omitted, one is drawn and reported on the run.',
+      }),
+      idempotencyKey: t.string({ description: 'Retrying with the same key returns the original run.' }),
+    }),
+  },
+  {
+    resolve: async (_root, { input }, ctx) => ({
+      run: await ctx.platform.runs.startRun(ctx.principal.organizationId, {
+        projectId: expectType(input.projectId, 'Project'),
+        kind: input.kind,
+        seed: input.seed ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+      }),
+    }),
+  },
+  { outputFields: (t) => ({ run: t.field({ type: RunRef, resolve: (p) => p.run }) }) },
+);
+
+const CancelRunPayloadRef = builder.objectRef<{ run: Run }>('CancelRunPayload').implement({
+  fields: (t) => ({ run: t.field({ type: RunRef, resolve: (p) => p.run }) }),
+});
+
+builder.mutationField('cancelRun', (t) =>
+  t.field({
+    type: CancelRunPayloadRef,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: async (_root, { id }, ctx) => ({
+      run: await ctx.platform.runs.cancelRun(ctx.principal.organizationId, expectType(id, 'Run')),
+    }),
+  }),
+);
