@@ -106,6 +106,7 @@ export async function startApiServer(
   await new Promise<void>((resolve) => server.listen(port, platform.config.api.host, resolve));
   const address = server.address() as AddressInfo;
   const url = `http://${platform.config.api.host}:${address.port}`;
+  if (!platform.config.api.publicUrl) platform.images.useBaseUrl(url);
   platform.logger.info({ url: `${url}/graphql` }, 'api listening');
   return {
     server,

@@ -44,6 +44,7 @@ export function createOrmConfig({ databaseUrl, poolMax = 10, debug = false }: Or
       transactional: true,
       allOrNothing: true,
       snapshot: true,
+      silent: true,
     },
   });
 }

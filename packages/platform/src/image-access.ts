@@ -6,8 +6,13 @@ export class ImageAccess {
   constructor(
     private readonly orm: Orm,
     private readonly signer: UrlSigner,
-    private readonly baseUrl: string,
+    private baseUrl: string,
   ) {}
+
+  /** The API learns its real address only once it listens (port 0 in tests, a proxy in production). */
+  useBaseUrl(url: string): void {
+    this.baseUrl = url.replace(/\/$/, '');
+  }
 
   async canRead(organizationId: string, key: string): Promise<boolean> {
     const em = this.orm.em.fork();

@@ -1,0 +1,74 @@
+import { createTenant, createTestEnvironment, httpClient, type TestEnvironment } from '@pakati/testkit';
+import { startWorkers } from '@pakati/worker';
+import { type ApiServer, startApiServer } from '../src/server.ts';
+
+export const RUN_EVENTS = /* GraphQL */ `
+  subscription Events($runId: ID!, $after: Int) {
+    runEvents(runId: $runId, after: $after) {
+      __typename seq type runId
+      ... on RunProgressEvent { fraction step totalSteps message }
+      ... on RunCompletedEvent { imageUrl width height }
+      ... on RunFailedEvent { error { code message } }
+      ... on RunCancelledEvent { reason }
+    }
+  }
+`;
+
+export interface RunEventMessage {
+  runEvents: {
+    __typename: string;
+    seq: number;
+    type: string;
+    runId: string;
+    fraction?: number;
+    imageUrl?: string;
+    error?: { code: string; message: string };
+  };
+}
+
+/** API in-process on a random port, optionally with a worker in the same process, on real services. */
+export async function startStack(options: { worker?: boolean; env?: Record<string, string> } = {}) {
+  const environment: TestEnvironment = await createTestEnvironment(options.env);
+  const api: ApiServer = await startApiServer(environment.platform, 0);
+  const worker = options.worker === false ? null : await startWorkers(environment.platform);
+  const alpha = await createTenant(environment.platform, 'alpha');
+  const beta = await createTenant(environment.platform, 'beta');
+  return {
+    ...environment,
+    api,
+    alpha: { ...alpha, gql: httpClient(api.url, alpha.key) },
+    beta: { ...beta, gql: httpClient(api.url, beta.key) },
+    async stop() {
+      await worker?.close();
+      await api.close();
+      await environment.cleanup();
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+export const CREATE_PROJECT = `mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id name width height } } }`;
+export const ADD_REGION = `mutation($input: AddRegionInput!) { addRegion(input: $input) { region { id prompt points { x y } seed zOrder feather } } }`;
+export const START_RUN = `mutation($input: StartRunInput!) { startRun(input: $input) { run { id status seed lastEventSeq } } }`;
+
+export async function projectWithRegion(gql: Stack['alpha']['gql'], prompt = 'a red sunset over blue sea waves') {
+  const created = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
+    input: { name: 'Harbour', width: 128, height: 96 },
+  });
+  const projectId = created.data!.createProject.project.id;
+  const region = await gql<{ addRegion: { region: { id: string } } }>(ADD_REGION, {
+    input: {
+      projectId,
+      prompt,
+      points: [
+        { x: 16, y: 16 },
+        { x: 100, y: 16 },
+        { x: 100, y: 80 },
+        { x: 16, y: 80 },
+      ],
+    },
+  });
+  if (region.errors) throw new Error(JSON.stringify(region.errors));
+  return { projectId, regionId: region.data!.addRegion.region.id };
+}
