@@ -2,25 +2,26 @@ import { isPakatiError } from '@pakati/core';
 import { GraphQLError } from 'graphql';
 
 /** Domain errors keep their message and code; anything unexpected is masked, logged, and coded INTERNAL. */
+// By name, not instanceof: errors may come from graphql-js copies loaded by other packages.
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
 export function maskError(error: unknown, log: (error: unknown) => void): Error {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
   if (isPakatiError(original)) {
-    const source = error instanceof GraphQLError ? error : undefined;
+    const source = isGraphQLError(error) ? error : undefined;
     return new GraphQLError(original.message, {
       ...(source ? { nodes: source.nodes, path: source.path } : {}),
       extensions: { code: original.code, ...original.details },
     });
   }
-  if (original instanceof GraphQLError && original.extensions?.code) return original;
-  if (error instanceof GraphQLError && !error.originalError) {
-    // Parse and validation errors from graphql-js itself.
-    return new GraphQLError(error.message, {
-      nodes: error.nodes,
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-    });
+  if (isGraphQLError(original)) {
+    // Errors of graphql-js and yoga themselves: a malformed request, not a server fault.
+    if (original.extensions?.code) return original;
+    const code = /variable|expected value|argument/i.test(original.message) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+    return new GraphQLError(original.message, { nodes: original.nodes, extensions: { code } });
   }
   log(original);
-  const source = error instanceof GraphQLError ? error : undefined;
+  const source = isGraphQLError(error) ? error : undefined;
   return new GraphQLError('Unexpected error.', {
     ...(source ? { path: source.path } : {}),
     extensions: { code: 'INTERNAL' },

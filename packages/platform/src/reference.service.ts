@@ -29,7 +29,13 @@ export async function inspectImage(bytes: Buffer, limits: UploadLimits) {
   try {
     meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
   } catch (error) {
-    throw new PakatiError('INVALID_IMAGE', `not a readable image: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    if (/pixel limit/i.test(message)) {
+      throw new PakatiError('IMAGE_TOO_LARGE', `image has more than ${limits.maxPixels} pixels`, {
+        maxPixels: limits.maxPixels,
+      });
+    }
+    throw new PakatiError('INVALID_IMAGE', `not a readable image: ${message}`);
   }
   const contentType = meta.format ? FORMATS[meta.format] : undefined;
   if (!contentType || !meta.width || !meta.height) {

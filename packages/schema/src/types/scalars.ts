@@ -17,8 +17,12 @@ builder.scalarType('Upload', {
   serialize: () => {
     throw new GraphQLError('Upload is an input-only scalar');
   },
+  // graphql-yoga hands over its own File implementation, not always the global class: check the shape.
   parseValue: (value) => {
-    if (!(value instanceof File)) throw new GraphQLError('expected a file upload');
-    return value;
+    const file = value as File | null;
+    if (typeof file?.arrayBuffer !== 'function' || typeof file.size !== 'number') {
+      throw new GraphQLError('expected a file upload');
+    }
+    return file;
   },
 });
