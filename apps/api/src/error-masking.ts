@@ -17,7 +17,9 @@ export function maskError(error: unknown, log: (error: unknown) => void): Error 
   if (isGraphQLError(original)) {
     // Errors of graphql-js and yoga themselves: a malformed request, not a server fault.
     if (original.extensions?.code) return original;
-    const code = /variable|expected value|argument/i.test(original.message) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+    const code = /variable|expected value|argument/i.test(original.message)
+      ? 'BAD_USER_INPUT'
+      : 'GRAPHQL_VALIDATION_FAILED';
     return new GraphQLError(original.message, { nodes: original.nodes, extensions: { code } });
   }
   log(original);

@@ -52,7 +52,10 @@ export const CREATE_PROJECT = `mutation($input: CreateProjectInput!) { createPro
 export const ADD_REGION = `mutation($input: AddRegionInput!) { addRegion(input: $input) { region { id prompt points { x y } seed zOrder feather } } }`;
 export const START_RUN = `mutation($input: StartRunInput!) { startRun(input: $input) { run { id status seed lastEventSeq } } }`;
 
-export async function projectWithRegion(gql: Stack['alpha']['gql'], prompt = 'a red sunset over blue sea waves') {
+export async function projectWithRegion(
+  gql: Stack['alpha']['gql'],
+  prompt = 'a red sunset over blue sea waves',
+) {
   const created = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
     input: { name: 'Harbour', width: 128, height: 96 },
   });

@@ -1,6 +1,13 @@
 import { collect, wsClient } from '@pakati/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectWithRegion, RUN_EVENTS, type RunEventMessage, START_RUN, type Stack, startStack } from './harness.ts';
+import {
+  projectWithRegion,
+  RUN_EVENTS,
+  type RunEventMessage,
+  START_RUN,
+  type Stack,
+  startStack,
+} from './harness.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -12,9 +19,12 @@ afterAll(async () => {
 
 async function runToCompletion(seed: number) {
   const { projectId } = await projectWithRegion(stack.alpha.gql);
-  const started = await stack.alpha.gql<{ startRun: { run: { id: string; status: string; seed: number } } }>(START_RUN, {
-    input: { projectId, kind: 'GENERATE', seed },
-  });
+  const started = await stack.alpha.gql<{ startRun: { run: { id: string; status: string; seed: number } } }>(
+    START_RUN,
+    {
+      input: { projectId, kind: 'GENERATE', seed },
+    },
+  );
   expect(started.errors).toBeUndefined();
   const run = started.data!.startRun.run;
   const client = wsClient(stack.api.url, stack.alpha.key);
@@ -104,7 +114,9 @@ describe('a run from GraphQL to image', () => {
     });
     const runId = started.data!.startRun.run.id;
     const cancel = `mutation($id: ID!) { cancelRun(id: $id) { run { id status } } }`;
-    const cancelled = await stack.alpha.gql<{ cancelRun: { run: { status: string } } }>(cancel, { id: runId });
+    const cancelled = await stack.alpha.gql<{ cancelRun: { run: { status: string } } }>(cancel, {
+      id: runId,
+    });
     expect(cancelled.data!.cancelRun.run.status).toBe('CANCELLED');
     const again = await stack.alpha.gql(cancel, { id: runId });
     expect(again.errors?.[0]?.extensions?.code).toBe('RUN_NOT_CANCELLABLE');

@@ -1,5 +1,5 @@
+import { collect, wsClient } from '@pakati/testkit';
 import sharp from 'sharp';
-import { wsClient, collect } from '@pakati/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD_REGION,
@@ -14,14 +14,18 @@ import {
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { PAKATI_MAX_UPLOAD_BYTES: '200000', PAKATI_MAX_UPLOAD_PIXELS: '250000' } });
+  stack = await startStack({
+    env: { PAKATI_MAX_UPLOAD_BYTES: '200000', PAKATI_MAX_UPLOAD_PIXELS: '250000' },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
 const countRows = async (table: string) =>
-  Number((await stack.platform.orm.em.getConnection().execute(`select count(*)::int as n from "${table}"`))[0].n);
+  Number(
+    (await stack.platform.orm.em.getConnection().execute(`select count(*)::int as n from "${table}"`))[0].n,
+  );
 
 const square = [
   { x: 10, y: 10 },
@@ -78,7 +82,9 @@ describe('bad input is a typed error and writes nothing', () => {
       const ok = await stack.alpha.gql(ADD_REGION, { input: { projectId, prompt: `r${i}`, points: square } });
       expect(ok.errors).toBeUndefined();
     }
-    const res = await stack.alpha.gql(ADD_REGION, { input: { projectId, prompt: 'one too many', points: square } });
+    const res = await stack.alpha.gql(ADD_REGION, {
+      input: { projectId, prompt: 'one too many', points: square },
+    });
     expect(res.errors?.[0]?.extensions?.code).toBe('TOO_MANY_REGIONS');
   });
 
@@ -108,7 +114,11 @@ async function upload(key: string, projectId: string, bytes: Buffer, filename = 
     body: form,
   });
   return (await res.json()) as {
-    data?: { addReference: { reference: { id: string; width: number; height: number; contentType: string; imageUrl: string } } };
+    data?: {
+      addReference: {
+        reference: { id: string; width: number; height: number; contentType: string; imageUrl: string };
+      };
+    };
     errors?: { extensions?: { code?: string } }[];
   };
 }
@@ -116,7 +126,9 @@ async function upload(key: string, projectId: string, bytes: Buffer, filename = 
 describe('reference uploads', () => {
   it('stores a real image in the blob store and serves it back to its owner only', async () => {
     const { projectId } = await projectWithRegion(stack.alpha.gql);
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
     const res = await upload(stack.alpha.key, projectId, png);
     expect(res.errors).toBeUndefined();
     const ref = res.data!.addReference.reference;
@@ -124,9 +136,13 @@ describe('reference uploads', () => {
     const served = await fetch(ref.imageUrl);
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
     const blobKey = new URL(ref.imageUrl).pathname.split('/').pop()!;
-    const byBeta = await fetch(`${stack.api.url}/images/${blobKey}`, { headers: { authorization: `Bearer ${stack.beta.key}` } });
+    const byBeta = await fetch(`${stack.api.url}/images/${blobKey}`, {
+      headers: { authorization: `Bearer ${stack.beta.key}` },
+    });
     expect(byBeta.status).toBe(404);
-    const byAlpha = await fetch(`${stack.api.url}/images/${blobKey}`, { headers: { authorization: `Bearer ${stack.alpha.key}` } });
+    const byAlpha = await fetch(`${stack.api.url}/images/${blobKey}`, {
+      headers: { authorization: `Bearer ${stack.alpha.key}` },
+    });
     expect(byAlpha.status).toBe(200);
     const tampered = ref.imageUrl.replace(/signature=[^&]+/, 'signature=AAAA');
     expect((await fetch(tampered)).status).toBe(404);
@@ -166,11 +182,18 @@ describe('tenant isolation', () => {
     await own.dispose();
     const imageUrl = events.items.at(-1)!.runEvents.imageUrl!;
 
-    const project = await stack.beta.gql<{ project: unknown }>(`query($id: ID!) { project(id: $id) { id } }`, { id: projectId });
+    const project = await stack.beta.gql<{ project: unknown }>(
+      `query($id: ID!) { project(id: $id) { id } }`,
+      { id: projectId },
+    );
     expect(project.data!.project).toBeNull();
-    const node = await stack.beta.gql<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id } }`, { id: runId });
+    const node = await stack.beta.gql<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id } }`, {
+      id: runId,
+    });
     expect(node.data!.node).toBeNull();
-    const run = await stack.beta.gql<{ run: unknown }>(`query($id: ID!) { run(id: $id) { id } }`, { id: runId });
+    const run = await stack.beta.gql<{ run: unknown }>(`query($id: ID!) { run(id: $id) { id } }`, {
+      id: runId,
+    });
     expect(run.data!.run).toBeNull();
     const list = await stack.beta.gql<{ projects: { edges: { node: { id: string } }[] } }>(
       `{ projects(first: 100) { edges { node { id } } } }`,
@@ -180,8 +203,14 @@ describe('tenant isolation', () => {
       [ADD_REGION, { input: { projectId, prompt: 'x', points: square } }],
       [START_RUN, { input: { projectId, kind: 'GENERATE' } }],
       [`mutation($id: ID!) { cancelRun(id: $id) { run { id } } }`, { id: runId }],
-      [`mutation($input: UpdateRegionInput!) { updateRegion(input: $input) { region { id } } }`, { input: { id: regionId, prompt: 'hijack' } }],
-      [`mutation($input: RemoveRegionInput!) { removeRegion(input: $input) { removedRegionId } }`, { input: { id: regionId } }],
+      [
+        `mutation($input: UpdateRegionInput!) { updateRegion(input: $input) { region { id } } }`,
+        { input: { id: regionId, prompt: 'hijack' } },
+      ],
+      [
+        `mutation($input: RemoveRegionInput!) { removeRegion(input: $input) { removedRegionId } }`,
+        { input: { id: regionId } },
+      ],
     ] as const) {
       const res = await stack.beta.gql(mutation, variables as Record<string, unknown>);
       expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -193,7 +222,9 @@ describe('tenant isolation', () => {
     expect(JSON.stringify(stolen.error)).toContain('NOT_FOUND');
 
     const blobKey = new URL(imageUrl).pathname.split('/').pop()!;
-    const image = await fetch(`${stack.api.url}/images/${blobKey}`, { headers: { authorization: `Bearer ${stack.beta.key}` } });
+    const image = await fetch(`${stack.api.url}/images/${blobKey}`, {
+      headers: { authorization: `Bearer ${stack.beta.key}` },
+    });
     expect(image.status).toBe(404);
     // And alpha's region is untouched.
     const mine = await stack.alpha.gql<{ project: { regions: { prompt: string }[] } }>(

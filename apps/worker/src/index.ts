@@ -1,2 +1,2 @@
-export { PROCESSORS, startWorkers } from './worker-host.ts';
 export { buildRegistry, defineProcessor, type Processor } from './processor-registry.ts';
+export { PROCESSORS, startWorkers } from './worker-host.ts';

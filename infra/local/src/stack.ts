@@ -81,8 +81,9 @@ async function up(): Promise<void> {
   if ((await run('pnpm', ['--filter', '@pakati/web', 'run', 'build'], env)) !== 0) return stopAll(1);
   const apiPort = process.env.PAKATI_API_PORT ?? '4000';
   const processes: [string, string[], string][] = [
-    [bin('tsx'), ['src/main.ts'], apiDir],
-    [bin('tsx'), ['src/main.ts'], path.join(root, 'apps/worker')],
+    // tsx as a loader inside one node process: signals reach the server itself, not a wrapper.
+    [process.execPath, ['--import', 'tsx', 'src/main.ts'], apiDir],
+    [process.execPath, ['--import', 'tsx', 'src/main.ts'], path.join(root, 'apps/worker')],
     ['pnpm', ['run', 'start'], path.join(root, 'apps/web')],
   ];
   const webEnv = { PAKATI_API_URL: `http://127.0.0.1:${apiPort}/graphql`, PAKATI_WEB_DEV_KEY_FILE: keyFile };

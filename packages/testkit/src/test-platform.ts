@@ -15,7 +15,9 @@ export interface TestEnvironment {
  * Real PostgreSQL (a database of its own) and real Redis (a queue prefix of its own) per test file,
  * so files can run side by side without seeing each other's data.
  */
-export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {
+export async function createTestEnvironment(
+  overrides: Record<string, string> = {},
+): Promise<TestEnvironment> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: run the tests through `bin/pakati test`');
   const database = await createTestDatabase();
