@@ -22,10 +22,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const countRows = async (table: string) =>
-  Number(
-    (await stack.platform.orm.em.getConnection().execute(`select count(*)::int as n from "${table}"`))[0].n,
-  );
+async function countRows(table: string): Promise<number> {
+  const rows = await stack.platform.orm.em
+    .getConnection()
+    .execute(`select count(*)::int as n from "${table}"`);
+  return Number(rows[0]?.n);
+}
 
 const square = [
   { x: 10, y: 10 },
