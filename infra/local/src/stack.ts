@@ -70,24 +70,29 @@ async function up(): Promise<void> {
   const env = {
     ...(await services()),
     PAKATI_URL_SIGNING_SECRET: process.env.PAKATI_URL_SIGNING_SECRET ?? devSigningSecret(),
-    NODE_ENV: process.env.NODE_ENV ?? 'development',
   };
+  // The API and worker run in development mode (GraphiQL on); Next.js must build and serve as production.
+  const appEnv = { ...env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+  const webEnv = { ...env, NODE_ENV: 'production' };
   const keyFile = path.join(dataDir, 'dev-api-key');
   const apiDir = path.join(root, 'apps/api');
-  if ((await run(bin('tsx'), ['src/cli.ts', 'dev-setup', '--key-file', keyFile], env, apiDir)) !== 0) {
+  if ((await run(bin('tsx'), ['src/cli.ts', 'dev-setup', '--key-file', keyFile], appEnv, apiDir)) !== 0) {
     return stopAll(1);
   }
   log('building the web client');
-  if ((await run('pnpm', ['--filter', '@pakati/web', 'run', 'build'], env)) !== 0) return stopAll(1);
+  if ((await run('pnpm', ['--filter', '@pakati/web', 'run', 'build'], webEnv)) !== 0) return stopAll(1);
   const apiPort = process.env.PAKATI_API_PORT ?? '4000';
-  const processes: [string, string[], string][] = [
+  const webRuntime = {
+    PAKATI_API_URL: `http://127.0.0.1:${apiPort}/graphql`,
+    PAKATI_WEB_DEV_KEY_FILE: keyFile,
+  };
+  const processes: [string, string[], string, Record<string, string>][] = [
     // tsx as a loader inside one node process: signals reach the server itself, not a wrapper.
-    [process.execPath, ['--import', 'tsx', 'src/main.ts'], apiDir],
-    [process.execPath, ['--import', 'tsx', 'src/main.ts'], path.join(root, 'apps/worker')],
-    ['pnpm', ['run', 'start'], path.join(root, 'apps/web')],
+    [process.execPath, ['--import', 'tsx', 'src/main.ts'], apiDir, appEnv],
+    [process.execPath, ['--import', 'tsx', 'src/main.ts'], path.join(root, 'apps/worker'), appEnv],
+    ['pnpm', ['run', 'start'], path.join(root, 'apps/web'), { ...webEnv, ...webRuntime }],
   ];
-  const webEnv = { PAKATI_API_URL: `http://127.0.0.1:${apiPort}/graphql`, PAKATI_WEB_DEV_KEY_FILE: keyFile };
-  const exits = processes.map(([cmd, args, cwd]) => run(cmd, args, { ...env, ...webEnv }, cwd));
+  const exits = processes.map(([cmd, args, cwd, childEnv]) => run(cmd, args, childEnv, cwd));
   log(
     `API http://127.0.0.1:${apiPort}/graphql · web http://127.0.0.1:3000 · key in ${keyFile} · Ctrl-C stops`,
   );
