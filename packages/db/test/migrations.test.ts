@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Orm, openOrm } from '../src/index.ts';
@@ -53,5 +54,33 @@ describe('committed migrations', () => {
       'run_event_pkey',
       'run_organization_id_idempotency_key_unique',
     ]);
+  });
+});
+
+describe('migrating from several processes at once', () => {
+  it('is serialized by an advisory lock: concurrent starts on a fresh database all succeed', async () => {
+    const fresh = `${name}_concurrent`;
+    const client = admin();
+    await client.connect();
+    await client.query(`create database ${fresh}`);
+    await client.end();
+    const url = new URL(base!);
+    url.pathname = `/${fresh}`;
+    try {
+      const orms = await Promise.all(
+        [1, 2, 3].map(() => openOrm({ databaseUrl: url.toString(), poolMax: 2 })),
+      );
+      const files = readdirSync(new URL('../src/migrations', import.meta.url)).filter((f) =>
+        /^Migration\d+\.ts$/.test(f),
+      );
+      expect(await orms[0]!.migrator.getPending()).toEqual([]);
+      expect((await orms[0]!.migrator.getExecuted()).length).toBe(files.length);
+      await Promise.all(orms.map((o) => o.close()));
+    } finally {
+      const c = admin();
+      await c.connect();
+      await c.query(`drop database if exists ${fresh} with (force)`);
+      await c.end();
+    }
   });
 });
