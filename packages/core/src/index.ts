@@ -7,3 +7,6 @@ export * from './procedural/color.ts';
 export * from './procedural/procedural-renderer.ts';
 export * from './procedural/prompt-palette.ts';
 export * from './random/seeded-random.ts';
+export * from './backends/backend-error.ts';
+export * from './backends/image-backend.ts';
+export * from './backends/raster.ts';
