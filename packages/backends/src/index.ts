@@ -1,2 +1,10 @@
+export { type FailoverAttempt, withFailover } from './failover.ts';
 export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
 export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
+export { PerformanceTracker } from './performance-tracker.ts';
+export {
+  type CallOutcome,
+  DEFAULT_RESILIENCE,
+  type ResilienceOptions,
+  ResilientBackend,
+} from './resilient-backend.ts';

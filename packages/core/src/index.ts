@@ -10,3 +10,4 @@ export * from './random/seeded-random.ts';
 export * from './backends/backend-error.ts';
 export * from './backends/image-backend.ts';
 export * from './backends/raster.ts';
+export * from './backends/model-selector.ts';
