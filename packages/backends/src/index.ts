@@ -3,6 +3,14 @@ export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.
 export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
 export { PerformanceTracker } from './performance-tracker.ts';
 export {
+  type CompositeLayer,
+  compositeRegions,
+  generationSize,
+  type PixelBox,
+  pixelBox,
+  regionMask,
+} from './region-compositor.ts';
+export {
   type CallOutcome,
   DEFAULT_RESILIENCE,
   type ResilienceOptions,

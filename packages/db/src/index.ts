@@ -1,4 +1,10 @@
 export { type ApiKey, ApiKeySchema } from './entities/api-key.entity.ts';
+export {
+  GENERATION_OPERATIONS,
+  type GenerationOperation,
+  type GenerationStep,
+  GenerationStepSchema,
+} from './entities/generation-step.entity.ts';
 export { type Organization, OrganizationSchema } from './entities/organization.entity.ts';
 export { type Project, ProjectSchema } from './entities/project.entity.ts';
 export { type Reference, ReferenceSchema } from './entities/reference.entity.ts';

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { ApiKeySchema } from './entities/api-key.entity.ts';
+import { GenerationStepSchema } from './entities/generation-step.entity.ts';
 import { OrganizationSchema } from './entities/organization.entity.ts';
 import { ProjectSchema } from './entities/project.entity.ts';
 import { ReferenceSchema } from './entities/reference.entity.ts';
@@ -17,6 +18,7 @@ export const ENTITIES = [
   ReferenceSchema,
   RunSchema,
   RunEventSchema,
+  GenerationStepSchema,
 ];
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));

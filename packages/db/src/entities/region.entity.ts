@@ -14,7 +14,8 @@ export const RegionSchema = defineEntity({
     points: p.json<Point[]>(),
     prompt: p.text(),
     negativePrompt: p.text().nullable(),
-    model: p.string().default('procedural'),
+    // The backend this region must use; null lets the selector choose.
+    model: p.string().nullable(),
     // bigint: a seed is an unsigned 32-bit integer, which does not fit PostgreSQL's signed int4.
     seed: p.bigint('number').nullable(),
     zOrder: p.integer().default(0),

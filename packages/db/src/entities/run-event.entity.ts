@@ -1,7 +1,15 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { RunSchema } from './run.entity.ts';
 
-export const RUN_EVENT_TYPES = ['QUEUED', 'STARTED', 'PROGRESS', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export const RUN_EVENT_TYPES = [
+  'QUEUED',
+  'STARTED',
+  'PROGRESS',
+  'STEP',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 export const TERMINAL_RUN_EVENT_TYPES: readonly RunEventType[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 

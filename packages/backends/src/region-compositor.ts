@@ -1,0 +1,107 @@
+import type { BackendCapabilities, Point, RasterImage } from '@pakati/core';
+import sharp from 'sharp';
+
+export interface PixelBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface CompositeLayer {
+  /** The region's generated image, exactly `box` sized. */
+  image: RasterImage;
+  box: PixelBox;
+  /** The region's polygon in canvas coordinates. */
+  points: Point[];
+  featherPx: number;
+}
+
+/** The whole-pixel box that covers a polygon, clipped to the canvas. */
+export function pixelBox(points: Point[], canvas: { width: number; height: number }): PixelBox {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const x = Math.max(0, Math.floor(Math.min(...xs)));
+  const y = Math.max(0, Math.floor(Math.min(...ys)));
+  const right = Math.min(canvas.width, Math.ceil(Math.max(...xs)));
+  const bottom = Math.min(canvas.height, Math.ceil(Math.max(...ys)));
+  return { x, y, width: Math.max(1, right - x), height: Math.max(1, bottom - y) };
+}
+
+/**
+ * The size to ask a backend for: the box itself when the backend allows it, else scaled down to fit its limits
+ * (keeping the aspect ratio) and rounded to the sizes it accepts. The result is resized back to the box.
+ */
+export function generationSize(
+  box: PixelBox,
+  caps: Pick<BackendCapabilities, 'maxWidth' | 'maxHeight' | 'sizeMultiple'>,
+) {
+  const scale = Math.min(1, caps.maxWidth / box.width, caps.maxHeight / box.height);
+  const m = Math.max(1, caps.sizeMultiple);
+  const fit = (v: number, max: number) =>
+    Math.min(Math.floor(max / m) * m, Math.max(m, Math.round((v * scale) / m) * m));
+  return { width: fit(box.width, caps.maxWidth), height: fit(box.height, caps.maxHeight) };
+}
+
+const raw = (image: RasterImage) => ({
+  raw: { width: image.width, height: image.height, channels: 4 as const },
+});
+const bytes = (image: RasterImage) =>
+  Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+
+/**
+ * The region's coverage inside its box, anti-aliased by librsvg. Feathering blurs the edge and then keeps only
+ * the inner half of the ramp, so the soft edge lies inside the polygon: nothing bleeds past it. The mask is
+ * drawn with a margin around the box so the blur sees the outside of edges that touch the box.
+ */
+export async function regionMask(points: Point[], box: PixelBox, featherPx: number): Promise<Buffer> {
+  const margin = featherPx > 0 ? Math.ceil(featherPx * 1.5) + 2 : 0;
+  const width = box.width + 2 * margin;
+  const height = box.height + 2 * margin;
+  const path = points
+    .map((p) => `${(p.x - box.x + margin).toFixed(3)},${(p.y - box.y + margin).toFixed(3)}`)
+    .join(' ');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><polygon points="${path}" fill="white"/></svg>`;
+  const coverage = await sharp(Buffer.from(svg)).extractChannel(0).raw().toBuffer();
+  if (margin === 0) return coverage;
+  const blurred = await sharp(coverage, { raw: { width, height, channels: 1 } })
+    .blur(featherPx / 2)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  // Keep the inner half of the ramp (2v - 1) and crop the margin away; libvips may answer in several bands.
+  const bands = blurred.info.channels;
+  const mask = Buffer.alloc(box.width * box.height);
+  for (let y = 0; y < box.height; y++) {
+    const row = (y + margin) * width + margin;
+    for (let x = 0; x < box.width; x++)
+      mask[y * box.width + x] = Math.max(0, 2 * blurred.data[(row + x) * bands]! - 255);
+  }
+  return mask;
+}
+
+/** Blends each layer over the base through its feathered mask, bottom to top, in one libvips pass. */
+export async function compositeRegions(base: RasterImage, layers: CompositeLayer[]): Promise<RasterImage> {
+  const inputs = await Promise.all(
+    layers.map(async (layer) => {
+      const mask = await regionMask(layer.points, layer.box, layer.featherPx);
+      // The mask becomes the layer's alpha; libvips then over-blends every layer in one pass.
+      const rgba = Buffer.from(bytes(layer.image));
+      for (let i = 0; i < mask.length; i++) rgba[i * 4 + 3] = mask[i]!;
+      return {
+        input: rgba,
+        raw: { width: layer.box.width, height: layer.box.height, channels: 4 as const },
+        left: layer.box.x,
+        top: layer.box.y,
+      };
+    }),
+  );
+  const { data, info } = await sharp(bytes(base), raw(base))
+    .composite(inputs)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+  };
+}
