@@ -1,5 +1,6 @@
+import type { Config } from '@pakati/platform';
 import { createTenant, createTestEnvironment, httpClient, type TestEnvironment } from '@pakati/testkit';
-import { startWorkers } from '@pakati/worker';
+import { type BackendRegistry, startWorkers } from '@pakati/worker';
 import { type ApiServer, startApiServer } from '../src/server.ts';
 
 export const RUN_EVENTS = /* GraphQL */ `
@@ -10,6 +11,7 @@ export const RUN_EVENTS = /* GraphQL */ `
       ... on RunCompletedEvent { imageUrl width height }
       ... on RunFailedEvent { error { code message } }
       ... on RunCancelledEvent { reason }
+      ... on RunStepEvent { regionId status backend attempt }
     }
   }
 `;
@@ -23,14 +25,24 @@ export interface RunEventMessage {
     fraction?: number;
     imageUrl?: string;
     error?: { code: string; message: string };
+    regionId?: string | null;
+    status?: string;
+    backend?: string | null;
   };
 }
 
 /** API in-process on a random port, optionally with a worker in the same process, on real services. */
-export async function startStack(options: { worker?: boolean; env?: Record<string, string> } = {}) {
+export async function startStack(
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    backends?: (config: Config) => BackendRegistry;
+  } = {},
+) {
   const environment: TestEnvironment = await createTestEnvironment(options.env);
   const api: ApiServer = await startApiServer(environment.platform, 0);
-  const worker = options.worker === false ? null : await startWorkers(environment.platform);
+  const backends = options.backends?.(environment.platform.config);
+  const worker = options.worker === false ? null : await startWorkers(environment.platform, { backends });
   const alpha = await createTenant(environment.platform, 'alpha');
   const beta = await createTenant(environment.platform, 'beta');
   return {

@@ -1,2 +1,3 @@
+export { BACKEND_FACTORIES, BackendRegistry } from './backend-registry.ts';
 export { buildRegistry, defineProcessor, type Processor } from './processor-registry.ts';
 export { PROCESSORS, startWorkers } from './worker-host.ts';

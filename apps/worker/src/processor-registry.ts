@@ -1,9 +1,11 @@
 import type { AnyJobContract, JobContract, JobPayload } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import type { Job } from 'bullmq';
+import type { BackendRegistry } from './backend-registry.ts';
 
 export interface JobContext {
   platform: Platform;
+  backends: BackendRegistry;
   job: Job;
   signal: AbortSignal;
 }
@@ -12,7 +14,11 @@ export interface Processor<C extends JobContract = JobContract> {
   contract: C;
   process(payload: JobPayload<C>, ctx: JobContext): Promise<void>;
   /** Called once when the job will not be tried again, so the run never stays RUNNING forever. */
-  onFinalFailure(payload: JobPayload<C>, error: unknown, ctx: Omit<JobContext, 'signal'>): Promise<void>;
+  onFinalFailure(
+    payload: JobPayload<C>,
+    error: unknown,
+    ctx: Omit<JobContext, 'signal' | 'backends'>,
+  ): Promise<void>;
 }
 
 export function defineProcessor<C extends JobContract>(processor: Processor<C>): Processor<C> {

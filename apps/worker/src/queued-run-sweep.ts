@@ -12,9 +12,9 @@ export function startQueuedRunSweep(platform: Platform, intervalMs = 30_000, sta
       .find(
         RunSchema,
         { status: 'QUEUED', createdAt: { $lt: new Date(Date.now() - staleMs) } },
-        { fields: ['id'], limit: 500 },
+        { fields: ['id', 'parameters'], limit: 500 },
       );
-    for (const run of stale) await platform.runs.enqueue(run.id);
+    for (const run of stale) await platform.runs.enqueue(run);
   };
   const timer = setInterval(() => {
     sweep().catch((err: unknown) => platform.logger.warn({ err }, 'queued-run sweep failed'));

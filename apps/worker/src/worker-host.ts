@@ -2,22 +2,35 @@ import { isPakatiError } from '@pakati/core';
 import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { BackendRegistry } from './backend-registry.ts';
+import { composeRunProcessor } from './compose-run.processor.ts';
 import { buildRegistry, type Processor } from './processor-registry.ts';
 import { startQueuedRunSweep } from './queued-run-sweep.ts';
-import { renderRunProcessor } from './render-run.processor.ts';
+import { renderRegionProcessor } from './render-region.processor.ts';
 
-export const PROCESSORS: readonly Processor[] = [renderRunProcessor as unknown as Processor];
+export const PROCESSORS: readonly Processor[] = [
+  renderRegionProcessor,
+  composeRunProcessor,
+] as unknown as Processor[];
 
 class ShutdownAbort extends Error {}
 
 /** Runs every queue's BullMQ worker, routes jobs to their processor, and honours cancels and SIGTERM. */
-export async function startWorkers(platform: Platform, processors: readonly Processor[] = PROCESSORS) {
+export async function startWorkers(
+  platform: Platform,
+  options: { processors?: readonly Processor[]; backends?: BackendRegistry } = {},
+) {
+  const processors = options.processors ?? PROCESSORS;
+  const backends = options.backends ?? new BackendRegistry(platform.config.backends);
   const registry = buildRegistry(JOB_CONTRACTS, processors);
   const { config, logger } = platform;
   const active = new Map<string, AbortController>();
 
   const stopCancelListener = await platform.pubsub.subscribe('run-cancel', 'all', ({ runId }) => {
-    active.get(runId)?.abort(new Error('cancelled'));
+    // Job ids derive from the run id: the compose job is the run id, region jobs are `<run id>.<region id>`.
+    for (const [jobId, controller] of active) {
+      if (jobId === runId || jobId.startsWith(`${runId}.`)) controller.abort(new Error('cancelled'));
+    }
   });
 
   const handle = async (job: Job, token?: string) => {
@@ -29,7 +42,7 @@ export async function startWorkers(platform: Platform, processors: readonly Proc
     const key = job.id ?? '';
     active.set(key, controller);
     try {
-      await processor.process(payload.data, { platform, job, signal: controller.signal });
+      await processor.process(payload.data, { platform, backends, job, signal: controller.signal });
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort && token) {
         // Released, not failed: back to the queue without using up an attempt.

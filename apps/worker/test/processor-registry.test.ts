@@ -15,7 +15,7 @@ describe('job registry start-up check', () => {
   });
 
   it('refuses a declared job without a processor', () => {
-    expect(() => buildRegistry(JOB_CONTRACTS, [])).toThrow(/no processor for generation\/render-run/);
+    expect(() => buildRegistry(JOB_CONTRACTS, [])).toThrow(/no processor for generation\/render-region/);
   });
 
   it('refuses two processors for one job', () => {

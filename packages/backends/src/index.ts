@@ -1,6 +1,7 @@
 export { type FailoverAttempt, withFailover } from './failover.ts';
 export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
 export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
+export { createOpenAiBackend, type OpenAiBackendOptions } from './openai/openai-backend.ts';
 export { PerformanceTracker } from './performance-tracker.ts';
 export {
   type CompositeLayer,
@@ -10,9 +11,12 @@ export {
   pixelBox,
   regionMask,
 } from './region-compositor.ts';
+export { createReplicateBackend, type ReplicateBackendOptions } from './replicate/replicate-backend.ts';
 export {
   type CallOutcome,
   DEFAULT_RESILIENCE,
   type ResilienceOptions,
   ResilientBackend,
 } from './resilient-backend.ts';
+export { createStabilityBackend, type StabilityBackendOptions } from './stability/stability-backend.ts';
+export { createTfjsModelBackend, loadTfjs, type TfjsModelBackendOptions } from './tfjs/index.ts';

@@ -4,8 +4,19 @@ import { defineJob } from './job-contract.ts';
 export const QUEUE_NAMES = ['generation'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Render a run's canvas. The job id is the run id, so enqueueing the same run twice is a no-op. */
-export const renderRunJob = defineJob('generation', 'render-run', z.object({ runId: z.uuid() }));
+/**
+ * A run is a BullMQ flow: one `render-region` child per region (in parallel, across workers) under a
+ * `compose-run` parent that blends them once all are done. Job ids derive from the run id, so enqueueing
+ * the same run twice is a no-op.
+ */
+export const renderRegionJob = defineJob(
+  'generation',
+  'render-region',
+  z.object({ runId: z.uuid(), regionId: z.uuid(), regionIndex: z.number().int().min(0) }),
+);
+export const composeRunJob = defineJob('generation', 'compose-run', z.object({ runId: z.uuid() }));
 
-export const JOB_CONTRACTS = [renderRunJob] as const;
+export const JOB_CONTRACTS = [renderRegionJob, composeRunJob] as const;
 export type AnyJobContract = (typeof JOB_CONTRACTS)[number];
+
+export const regionJobId = (runId: string, regionId: string) => `${runId}.${regionId}`;

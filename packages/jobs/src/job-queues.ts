@@ -1,6 +1,6 @@
-import { type JobsOptions, Queue } from 'bullmq';
+import { FlowProducer, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type QueueName } from './contracts.ts';
+import { composeRunJob, QUEUE_NAMES, type QueueName, regionJobId, renderRegionJob } from './contracts.ts';
 import type { JobContract, JobPayload } from './job-contract.ts';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -13,11 +13,13 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 /** The producer side: one BullMQ Queue per declared queue name, payloads validated before they leave. */
 export class JobQueues {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly flows: FlowProducer;
 
   constructor(
     connection: Redis,
     readonly prefix: string,
   ) {
+    this.flows = new FlowProducer({ connection, prefix });
     for (const name of QUEUE_NAMES) {
       this.queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
     }
@@ -32,6 +34,25 @@ export class JobQueues {
   async enqueue<C extends JobContract<QueueName>>(contract: C, payload: JobPayload<C>, jobId: string) {
     const data = contract.schema.parse(payload);
     return this.queue(contract.queue).add(contract.name, data, { jobId });
+  }
+
+  /**
+   * The run's flow: the compose parent waits for one child per region. A child that fails for good fails the
+   * parent too, so a run never waits forever on a region that will not come.
+   */
+  async enqueueRun(runId: string, regionIds: readonly string[]): Promise<void> {
+    await this.flows.add({
+      queueName: composeRunJob.queue,
+      name: composeRunJob.name,
+      data: composeRunJob.schema.parse({ runId }),
+      opts: { ...DEFAULT_JOB_OPTIONS, jobId: runId },
+      children: regionIds.map((regionId, regionIndex) => ({
+        queueName: renderRegionJob.queue,
+        name: renderRegionJob.name,
+        data: renderRegionJob.schema.parse({ runId, regionId, regionIndex }),
+        opts: { ...DEFAULT_JOB_OPTIONS, jobId: regionJobId(runId, regionId), failParentOnFailure: true },
+      })),
+    });
   }
 
   /** Removes a job that no worker holds yet; false when it is active (or already gone). */
@@ -50,5 +71,6 @@ export class JobQueues {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flows.close();
   }
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadBackendsConfig } from '@pakati/backends/config';
 import { z } from 'zod';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -80,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       uploadPixels: c.PAKATI_MAX_UPLOAD_PIXELS,
     },
     worker: { concurrency: c.PAKATI_WORKER_CONCURRENCY, shutdownGraceMs: c.PAKATI_SHUTDOWN_GRACE_MS },
+    backends: loadBackendsConfig(env),
   };
 }

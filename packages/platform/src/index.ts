@@ -1,14 +1,15 @@
 export { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
 export { type Config, loadConfig } from './config.ts';
+export { HistoryService } from './history.service.ts';
 export { bearerToken, IdentityService, type Principal } from './identity.service.ts';
 export { ImageAccess } from './image-access.ts';
 export { keysetCursor, keysetQuery, type PageQuery } from './keyset-page.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createPlatform, type Platform } from './platform.ts';
 export {
+  checkBackend,
   isUuid,
-  KNOWN_MODELS,
   ProjectService,
   type RegionInput,
   type RegionPatch,
@@ -20,4 +21,5 @@ export { type RunParameters, RunService, type StartRunInput } from './run.servic
 export { RunEventLog, type Transition, toRecord } from './run-event-log.ts';
 export { isTerminalEvent, type RunEventRecord } from './run-event-record.ts';
 export { type RunEventStreamOptions, type StoredEventsPage, streamRunEvents } from './run-event-stream.ts';
+export { RunProgress } from './run-progress.ts';
 export { UrlSigner } from './signed-url.ts';

@@ -3,6 +3,7 @@ import { JobQueues } from '@pakati/jobs';
 import type { Redis } from 'ioredis';
 import { type BlobStore, FileBlobStore } from './blob-store.ts';
 import type { Config } from './config.ts';
+import { HistoryService } from './history.service.ts';
 import { IdentityService } from './identity.service.ts';
 import { ImageAccess } from './image-access.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -12,6 +13,7 @@ import { RedisPubSub } from './redis-pubsub.ts';
 import { ReferenceService } from './reference.service.ts';
 import { RunService } from './run.service.ts';
 import { RunEventLog } from './run-event-log.ts';
+import { RunProgress } from './run-progress.ts';
 import { UrlSigner } from './signed-url.ts';
 
 /** Everything the API and the worker share, wired once; `close` releases it in reverse order. */
@@ -24,8 +26,10 @@ export interface Platform {
   queues: JobQueues;
   blobs: BlobStore;
   eventLog: RunEventLog;
+  progress: RunProgress;
   images: ImageAccess;
   identity: IdentityService;
+  history: HistoryService;
   projects: ProjectService;
   references: ReferenceService;
   runs: RunService;
@@ -60,14 +64,16 @@ export async function createPlatform(
     queues,
     blobs,
     eventLog,
+    progress: new RunProgress(redis, config.queuePrefix),
     images,
     identity: new IdentityService(orm),
-    projects: new ProjectService(orm, config.limits.canvas),
+    history: new HistoryService(orm),
+    projects: new ProjectService(orm, config.limits.canvas, config.backends.enabled),
     references: new ReferenceService(orm, blobs, {
       maxBytes: config.limits.uploadBytes,
       maxPixels: config.limits.uploadPixels,
     }),
-    runs: new RunService(orm, queues, eventLog, pubsub, logger),
+    runs: new RunService(orm, queues, eventLog, pubsub, logger, config.backends.enabled),
     async close() {
       await queues.close();
       subscriber.disconnect();

@@ -10,8 +10,6 @@ import {
 import { type Orm, type Project, ProjectSchema, type Region, RegionSchema } from '@pakati/db';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 
-export const KNOWN_MODELS = ['procedural'] as const;
-
 export interface RegionInput {
   points: Point[];
   prompt: string;
@@ -51,18 +49,23 @@ function checkInt(
   return value;
 }
 
-function checkModel(model: string | null | undefined): string {
-  const chosen = model ?? 'procedural';
-  if (!(KNOWN_MODELS as readonly string[]).includes(chosen)) {
+/** A region or run may name its backend; null leaves the choice to the selector. */
+export function checkBackend(
+  name: string | null | undefined,
+  enabled: readonly string[],
+  field = 'model',
+): string | null {
+  if (name === null || name === undefined || name === '') return null;
+  if (!enabled.includes(name)) {
     throw new PakatiError(
       'BAD_USER_INPUT',
-      `unknown model "${chosen}"; available: ${KNOWN_MODELS.join(', ')}`,
+      `unknown or disabled backend "${name}"; enabled: ${enabled.join(', ')}`,
       {
-        field: 'model',
+        field,
       },
     );
   }
-  return chosen;
+  return name;
 }
 
 /** Projects and their regions, always scoped to one organization: another tenant's ids are NOT_FOUND. */
@@ -70,6 +73,7 @@ export class ProjectService {
   constructor(
     private readonly orm: Orm,
     private readonly canvasLimits: CanvasLimits,
+    private readonly enabledBackends: readonly string[],
   ) {}
 
   async createProject(organizationId: string, input: { name: string; width: number; height: number }) {
@@ -131,7 +135,7 @@ export class ProjectService {
       points,
       prompt: checkText('prompt', input.prompt, true)!,
       negativePrompt: checkText('negativePrompt', input.negativePrompt, false),
-      model: checkModel(input.model),
+      model: checkBackend(input.model, this.enabledBackends),
       seed: input.seed === null || input.seed === undefined ? null : normalizeSeed(input.seed, () => 0),
       zOrder: checkInt('zOrder', input.zOrder, -1000, 1000, count),
       feather: checkInt('feather', input.feather, 0, 256, 8),
@@ -156,7 +160,7 @@ export class ProjectService {
       region.prompt = checkText('prompt', patch.prompt, true)!;
     if (patch.negativePrompt !== undefined)
       region.negativePrompt = checkText('negativePrompt', patch.negativePrompt, false);
-    if (patch.model !== undefined && patch.model !== null) region.model = checkModel(patch.model);
+    if (patch.model !== undefined) region.model = checkBackend(patch.model, this.enabledBackends);
     if (patch.seed !== undefined)
       region.seed = patch.seed === null ? null : normalizeSeed(patch.seed, () => 0);
     if (patch.zOrder !== undefined && patch.zOrder !== null)

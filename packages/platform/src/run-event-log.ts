@@ -19,6 +19,8 @@ export interface Transition {
   to?: RunStatus;
   type: RunEventType;
   payload?: Record<string, unknown>;
+  /** A further condition on the locked row, e.g. that progress only ever grows. */
+  guard?: (run: Run) => boolean;
   patch?: Partial<
     Pick<
       Run,
@@ -61,7 +63,7 @@ export class RunEventLog {
     const em = this.orm.em.fork();
     const record = await em.transactional(async (tx) => {
       const run = await tx.findOne(RunSchema, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!run || !t.from.includes(run.status)) return null;
+      if (!run || !t.from.includes(run.status) || (t.guard && !t.guard(run))) return null;
       run.lastEventSeq += 1;
       if (t.to) run.status = t.to;
       if (t.patch) Object.assign(run, t.patch);

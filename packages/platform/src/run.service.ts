@@ -10,10 +10,10 @@ import {
   type RunKind,
   RunSchema,
 } from '@pakati/db';
-import { type JobQueues, renderRunJob } from '@pakati/jobs';
+import { composeRunJob, type JobQueues } from '@pakati/jobs';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import type { Logger } from './logger.ts';
-import { isUuid } from './project.service.ts';
+import { checkBackend, isUuid } from './project.service.ts';
 import type { RedisPubSub } from './redis-pubsub.ts';
 import { type RunEventLog, toRecord } from './run-event-log.ts';
 
@@ -22,18 +22,21 @@ export interface StartRunInput {
   kind: RunKind;
   seed?: number | null;
   idempotencyKey?: string | null;
+  /** A backend for every region that does not name its own; null lets the selector choose. */
+  backend?: string | null;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
 export interface RunParameters {
-  backend: 'procedural';
+  backend: string | null;
   canvas: { width: number; height: number };
   regions: {
     id: string;
     points: { x: number; y: number }[];
     prompt: string;
     negativePrompt: string | null;
-    model: string;
+    /** The region's own backend choice, or null. */
+    model: string | null;
     seed: number | null;
     zOrder: number;
     feather: number;
@@ -47,6 +50,7 @@ export class RunService {
     private readonly eventLog: RunEventLog,
     private readonly pubsub: RedisPubSub,
     private readonly logger: Logger,
+    private readonly enabledBackends: readonly string[],
   ) {}
 
   async findRun(organizationId: string, id: string): Promise<Run | null> {
@@ -91,14 +95,14 @@ export class RunService {
       { orderBy: { zOrder: 'asc', createdAt: 'asc' } },
     );
     const parameters: RunParameters = {
-      backend: 'procedural',
+      backend: checkBackend(input.backend, this.enabledBackends, 'backend'),
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,
         points: r.points,
         prompt: r.prompt,
         negativePrompt: r.negativePrompt ?? null,
-        model: r.model,
+        model: r.model ?? null,
         seed: r.seed ?? null,
         zOrder: r.zOrder,
         feather: r.feather,
@@ -132,16 +136,17 @@ export class RunService {
     }
     const queued = await this.orm.em.fork().findOneOrFail(RunEventSchema, { run: run.id, seq: 1 });
     await this.eventLog.publish(toRecord(run.id, queued));
-    await this.enqueue(run.id);
+    await this.enqueue(run);
     return run;
   }
 
   /** Safe to repeat: the job id is the run id. A failure here is repaired by the worker's queued-run sweep. */
-  async enqueue(runId: string): Promise<void> {
+  async enqueue(run: Pick<Run, 'id' | 'parameters'>): Promise<void> {
+    const regionIds = (run.parameters as unknown as RunParameters).regions.map((r) => r.id);
     try {
-      await this.queues.enqueue(renderRunJob, { runId }, runId);
+      await this.queues.enqueueRun(run.id, regionIds);
     } catch (error) {
-      this.logger.error({ err: error, runId }, 'enqueue failed; the sweep will retry');
+      this.logger.error({ err: error, runId: run.id }, 'enqueue failed; the sweep will retry');
     }
   }
 
@@ -159,7 +164,7 @@ export class RunService {
         status: current.status,
       });
     }
-    await this.queues.removeIfWaiting(renderRunJob.queue, run.id).catch(() => false);
+    await this.queues.removeIfWaiting(composeRunJob.queue, run.id).catch(() => false);
     // Only the worker holding this run acts on it; everyone else ignores the message.
     await this.pubsub.publish('run-cancel', 'all', { runId: run.id }).catch((err: unknown) => {
       this.logger.warn(

@@ -16,7 +16,12 @@ export const BACKEND_ERROR_KINDS = [
 ] as const;
 export type BackendErrorKind = (typeof BACKEND_ERROR_KINDS)[number];
 
-const RETRYABLE: ReadonlySet<BackendErrorKind> = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT', 'OUT_OF_MEMORY']);
+const RETRYABLE: ReadonlySet<BackendErrorKind> = new Set([
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+]);
 
 export class BackendError extends Error {
   override readonly name = 'BackendError';

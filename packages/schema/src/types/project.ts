@@ -1,7 +1,9 @@
-import type { Project, Run } from '@pakati/db';
+import type { GenerationStep, Project, Run } from '@pakati/db';
 import { keysetCursor } from '@pakati/platform';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
+import { expectType } from '../ids.ts';
+import { GenerationStepRef } from './generation-step.ts';
 import { ReferenceRef } from './reference.ts';
 import { RegionRef } from './region.ts';
 import { RunRef } from './run.ts';
@@ -22,6 +24,21 @@ export const ProjectRef = builder.node(builder.objectRef<Project>('Project'), {
     references: t.field({
       type: [ReferenceRef],
       resolve: (p, _args, ctx) => ctx.platform.references.listReferences(p.id),
+    }),
+    generationHistory: t.connection({
+      type: GenerationStepRef,
+      description: 'Every generation step of every run of this project, newest first.',
+      args: { regionId: t.arg.globalID() },
+      resolve: (p, args, ctx) =>
+        resolveCursorConnection<Promise<GenerationStep[]>>(
+          { args, toCursor: (step: GenerationStep) => keysetCursor(step), defaultSize: 20, maxSize: 100 },
+          (page) =>
+            ctx.platform.history.projectHistory(
+              p.id,
+              page,
+              args.regionId ? expectType(args.regionId, 'Region') : undefined,
+            ),
+        ),
     }),
     runs: t.connection({
       type: RunRef,

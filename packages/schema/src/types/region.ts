@@ -2,6 +2,7 @@ import type { Region } from '@pakati/db';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
+import { GenerationStepRef } from './generation-step.ts';
 
 export const PointRef = builder.objectRef<{ x: number; y: number }>('Point').implement({
   fields: (t) => ({ x: t.exposeFloat('x'), y: t.exposeFloat('y') }),
@@ -18,7 +19,11 @@ export const RegionRef = builder.node(builder.objectRef<Region>('Region'), {
     points: t.field({ type: [PointRef], resolve: (r) => r.points }),
     prompt: t.exposeString('prompt'),
     negativePrompt: t.string({ nullable: true, resolve: (r) => r.negativePrompt ?? null }),
-    model: t.exposeString('model'),
+    model: t.string({
+      nullable: true,
+      description: 'The backend this region must use; null lets the selector choose.',
+      resolve: (r) => r.model ?? null,
+    }),
     seed: t.float({
       nullable: true,
       description: 'Unsigned 32-bit seed; null derives one from the run seed.',
@@ -27,6 +32,17 @@ export const RegionRef = builder.node(builder.objectRef<Region>('Region'), {
     zOrder: t.exposeInt('zOrder'),
     feather: t.exposeInt('feather', { description: 'Edge softness in pixels.' }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    generationHistory: t.field({
+      type: [GenerationStepRef],
+      description: "This region's generation steps across runs, newest first.",
+      args: { first: t.arg.int({ defaultValue: 20 }) },
+      resolve: (r, args, ctx) =>
+        ctx.platform.history.projectHistory(
+          r.project.id,
+          { limit: Math.min(100, Math.max(1, args.first ?? 20)), inverted: false },
+          r.id,
+        ),
+    }),
   }),
 });
 

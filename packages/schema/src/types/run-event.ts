@@ -68,6 +68,30 @@ builder.objectType(builder.objectRef<RunEventRecord>('RunFailedEvent'), {
     }),
   }),
 });
+builder.objectType(builder.objectRef<RunEventRecord>('RunStepEvent'), {
+  description: 'A step of the work on one region: started, succeeded, or failed over to another backend.',
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'STEP',
+  fields: (t) => ({
+    regionId: t.id({
+      nullable: true,
+      resolve: (e) => (str(e, 'regionId') ? encodeGlobalID('Region', str(e, 'regionId')!) : null),
+    }),
+    status: t.string({ resolve: (e) => str(e, 'status') ?? 'UNKNOWN' }),
+    backend: t.string({ nullable: true, resolve: (e) => str(e, 'backend') }),
+    next: t.string({
+      nullable: true,
+      description: 'The backend tried next after a failover.',
+      resolve: (e) => str(e, 'next'),
+    }),
+    attempt: t.int({
+      nullable: true,
+      resolve: (e) => (e.payload.attempt === undefined ? null : num(e, 'attempt')),
+    }),
+    seed: t.float({ nullable: true, resolve: (e) => (e.payload.seed === undefined ? null : num(e, 'seed')) }),
+    message: t.string({ nullable: true, resolve: (e) => str(e, 'message') }),
+  }),
+});
 builder.objectType(builder.objectRef<RunEventRecord>('RunCancelledEvent'), {
   interfaces: [RunEventRef],
   isTypeOf: (e) => (e as RunEventRecord).type === 'CANCELLED',

@@ -1,6 +1,7 @@
 import { RUN_KINDS, RUN_STATUSES, type Run } from '@pakati/db';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
+import { GenerationStepRef } from './generation-step.ts';
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
 export const RunKindEnum = builder.enumType('RunKind', { values: RUN_KINDS });
@@ -31,6 +32,11 @@ export const RunRef = builder.node(builder.objectRef<Run>('Run'), {
     lastEventSeq: t.exposeInt('lastEventSeq', {
       description: 'Subscribe with after = this to get only new events.',
     }),
+    steps: t.field({
+      type: [GenerationStepRef],
+      description: 'What this run generated, region by region, then the composition.',
+      resolve: (r, _args, ctx) => ctx.platform.history.runSteps(r.id),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt ?? null }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt ?? null }),
@@ -57,6 +63,9 @@ builder.relayMutationField(
         description: 'An unsigned 32-bit integer; omitted, one is drawn and reported on the run.',
       }),
       idempotencyKey: t.string({ description: 'Retrying with the same key returns the original run.' }),
+      backend: t.string({
+        description: 'A backend for every region that names none; omitted, the selector chooses.',
+      }),
     }),
   },
   {
@@ -66,6 +75,7 @@ builder.relayMutationField(
         kind: input.kind,
         seed: input.seed ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
+        backend: input.backend ?? null,
       }),
     }),
   },

@@ -1,0 +1,79 @@
+import {
+  createOpenAiBackend,
+  createReplicateBackend,
+  createStabilityBackend,
+  createTfjsModelBackend,
+  DEFAULT_RESILIENCE,
+  PerformanceTracker,
+  ResilientBackend,
+} from '@pakati/backends';
+import type { BackendsConfig } from '@pakati/backends/config';
+import {
+  type BackendStatus,
+  createPatchMatchBackend,
+  createProceduralBackend,
+  type ImageBackend,
+} from '@pakati/core';
+
+export type BackendFactory = (config: BackendsConfig) => ImageBackend;
+
+/** How each enabled name becomes a backend; HTTP adapters read their settings from the validated config. */
+export const BACKEND_FACTORIES: Partial<Record<string, BackendFactory>> = {
+  procedural: () => createProceduralBackend(),
+  patchmatch: () => createPatchMatchBackend(),
+  openai: ({ env }) =>
+    createOpenAiBackend({
+      apiKey: env.PAKATI_OPENAI_API_KEY!,
+      ...(env.PAKATI_OPENAI_BASE_URL ? { baseUrl: env.PAKATI_OPENAI_BASE_URL } : {}),
+      ...(env.PAKATI_OPENAI_MODEL ? { model: env.PAKATI_OPENAI_MODEL } : {}),
+    }),
+  stability: ({ env }) =>
+    createStabilityBackend({
+      apiKey: env.PAKATI_STABILITY_API_KEY!,
+      ...(env.PAKATI_STABILITY_BASE_URL ? { baseUrl: env.PAKATI_STABILITY_BASE_URL } : {}),
+      ...(env.PAKATI_STABILITY_MODEL ? { model: env.PAKATI_STABILITY_MODEL } : {}),
+    }),
+  replicate: ({ env }) =>
+    createReplicateBackend({
+      apiToken: env.PAKATI_REPLICATE_API_TOKEN!,
+      ...(env.PAKATI_REPLICATE_BASE_URL ? { baseUrl: env.PAKATI_REPLICATE_BASE_URL } : {}),
+      ...(env.PAKATI_REPLICATE_MODEL ? { model: env.PAKATI_REPLICATE_MODEL } : {}),
+    }),
+  'tfjs-model': ({ env }) => createTfjsModelBackend({ modelDir: env.PAKATI_TFJS_MODEL_DIR! }),
+};
+
+/** The worker's enabled backends, each wrapped in its resilience policies, with their live status. */
+export class BackendRegistry {
+  private readonly backends = new Map<string, ResilientBackend>();
+  readonly tracker = new PerformanceTracker();
+
+  constructor(config: BackendsConfig, factories = BACKEND_FACTORIES, extra: ImageBackend[] = []) {
+    const resilience = { ...DEFAULT_RESILIENCE, ...config.resilience };
+    const inners = [
+      ...config.enabled.flatMap((name) => {
+        const factory = factories[name];
+        return factory ? [factory(config)] : [];
+      }),
+      ...extra,
+    ];
+    for (const inner of inners) {
+      this.backends.set(inner.name, new ResilientBackend(inner, resilience, (o) => this.tracker.record(o)));
+    }
+  }
+
+  get(name: string): ResilientBackend {
+    const backend = this.backends.get(name);
+    if (!backend) throw new Error(`backend ${name} is not enabled on this worker`);
+    return backend;
+  }
+
+  statuses(): BackendStatus[] {
+    return [...this.backends.values()].map((b) => ({
+      name: b.name,
+      capabilities: b.capabilities,
+      circuit: b.circuitState,
+      rateHeadroom: Number.POSITIVE_INFINITY,
+      performance: this.tracker.performance(b.name),
+    }));
+  }
+}

@@ -1,0 +1,102 @@
+import { compositeRegions, decodeImage, encodePng, pixelBox } from '@pakati/backends';
+import { renderProcedural } from '@pakati/core';
+import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
+import { composeRunJob } from '@pakati/jobs';
+import type { RunParameters } from '@pakati/platform';
+import { defineProcessor } from './processor-registry.ts';
+import { failRun, markRunStarted } from './run-steps.ts';
+
+/** The base the regions are blended onto: the seeded background of the procedural renderer. */
+function background(width: number, height: number, seed: number) {
+  const render = renderProcedural({ width, height, seed, regions: [] });
+  let next = render.next();
+  while (!next.done) next = render.next();
+  return next.value;
+}
+
+/** Runs after every region job of the run: blends the regions in z-order through their feathered masks. */
+export const composeRunProcessor = defineProcessor({
+  contract: composeRunJob,
+
+  async process({ runId }, { platform, job, signal }) {
+    const em = platform.orm.em.fork();
+    const run = await em.findOne(RunSchema, { id: runId }, { populate: ['project'] });
+    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
+    if (!(await markRunStarted(platform, run.id, job.attemptsMade + 1))) return;
+    const params = run.parameters as unknown as RunParameters;
+    const began = performance.now();
+    const parts = params.regions.length + 1;
+    const composing = (params.regions.length + 0.5) / parts;
+    await platform.eventLog.transition(runId, {
+      from: ['RUNNING'],
+      type: 'PROGRESS',
+      payload: {
+        fraction: composing,
+        step: Math.round(composing * parts * 100),
+        totalSteps: parts * 100,
+        message: 'blending regions',
+      },
+      patch: { progress: composing },
+      guard: (current) => composing > Number(current.progress),
+    });
+    const steps = await em.find(
+      GenerationStepSchema,
+      { run: runId, operation: { $ne: 'compose' } },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    const layers = await Promise.all(
+      params.regions.map(async (region) => {
+        const step = steps.find((s) => s.regionId === region.id);
+        if (!step) throw new Error(`region ${region.id} has no generated image`);
+        const bytes = await platform.blobs.get(step.imageKey);
+        if (!bytes)
+          throw new Error(`image ${step.imageKey} of region ${region.id} is missing from the blob store`);
+        return {
+          image: await decodeImage(bytes),
+          box: pixelBox(region.points, params.canvas),
+          points: region.points,
+          featherPx: region.feather,
+        };
+      }),
+    );
+    signal.throwIfAborted();
+    const base = background(params.canvas.width, params.canvas.height, run.seed);
+    const composed = await compositeRegions(base, layers);
+    const blob = await platform.blobs.put(await encodePng(composed));
+    const durationMs = Math.round(performance.now() - began);
+    em.create(GenerationStepSchema, {
+      run,
+      project: run.project,
+      regionId: null,
+      operation: 'compose',
+      backend: 'compositor',
+      model: 'sharp',
+      modelVersion: '1',
+      seed: run.seed,
+      prompt: params.regions.map((r) => r.prompt).join(' | '),
+      negativePrompt: null,
+      parameters: { regions: params.regions.map((r) => r.id), canvas: params.canvas },
+      failovers: [],
+      durationMs,
+      imageKey: blob.key,
+      width: composed.width,
+      height: composed.height,
+    });
+    await em.flush();
+    await platform.progress.clear(runId);
+    await platform.eventLog.transition(runId, {
+      from: ['RUNNING'],
+      to: 'SUCCEEDED',
+      type: 'COMPLETED',
+      payload: { imageKey: blob.key, width: composed.width, height: composed.height, durationMs },
+      patch: {
+        progress: 1,
+        resultImageKey: blob.key,
+        resultWidth: composed.width,
+        resultHeight: composed.height,
+      },
+    });
+  },
+
+  onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),
+});

@@ -1,0 +1,137 @@
+import { encodePng, generationSize, pixelBox, resizeRaster, withFailover } from '@pakati/backends';
+import { deriveSeed, selectBackends } from '@pakati/core';
+import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
+import { renderRegionJob } from '@pakati/jobs';
+import type { RunParameters } from '@pakati/platform';
+import { defineProcessor } from './processor-registry.ts';
+import { failRun, markRunStarted } from './run-steps.ts';
+
+// A progress event per tenth of a region: fine-grained enough to watch, never a flood.
+const PROGRESS_STEP = 0.1;
+
+/**
+ * Generates one region at its bounding-box size (clamped to the chosen backend's limits) with the best capable
+ * backend, failing over to the next on error, and stores the image and a history step. Blending is the
+ * parent compose job's work.
+ */
+export const renderRegionProcessor = defineProcessor({
+  contract: renderRegionJob,
+
+  async process({ runId, regionId, regionIndex }, { platform, job, signal, backends }) {
+    const { eventLog } = platform;
+    const em = platform.orm.em.fork();
+    const run = await em.findOne(RunSchema, { id: runId }, { populate: ['project'] });
+    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
+    if (!(await markRunStarted(platform, run.id, job.attemptsMade + 1))) return;
+    const params = run.parameters as unknown as RunParameters;
+    const region = params.regions.find((r) => r.id === regionId);
+    if (!region) throw new Error(`region ${regionId} is not part of run ${runId}`);
+    const parts = params.regions.length + 1;
+    await eventLog.transition(runId, {
+      from: ['RUNNING'],
+      type: 'STEP',
+      payload: { regionId, status: 'STARTED', attempt: job.attemptsMade + 1 },
+    });
+
+    const box = pixelBox(region.points, params.canvas);
+    // Same run seed + same region position = same region seed: a repeated run reproduces every region.
+    const seed = region.seed ?? deriveSeed(run.seed, 'region', regionIndex);
+    const selection = selectBackends(
+      {
+        operation: 'generate',
+        width: box.width,
+        height: box.height,
+        explicitBackend: region.model ?? params.backend,
+      },
+      backends.statuses(),
+    );
+
+    let lastReported = 0;
+    const began = performance.now();
+    const { backend, result, failures } = await withFailover(
+      selection.ranked,
+      async (name) => {
+        const chosen = backends.get(name);
+        const size = generationSize(box, chosen.capabilities);
+        return chosen.generate(
+          {
+            prompt: region.prompt,
+            negativePrompt: region.negativePrompt,
+            width: size.width,
+            height: size.height,
+            seed,
+          },
+          {
+            signal,
+            onProgress: (update) => {
+              if (update.fraction - lastReported < PROGRESS_STEP) return;
+              lastReported = update.fraction;
+              void reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`);
+            },
+          },
+        );
+      },
+      async (failed, next) => {
+        await eventLog.transition(runId, {
+          from: ['RUNNING'],
+          type: 'STEP',
+          payload: {
+            regionId,
+            status: 'FAILOVER',
+            backend: failed.backend,
+            next,
+            message: `${failed.error.kind}: ${failed.error.message}`,
+          },
+        });
+      },
+    );
+
+    async function reportProgress(regionFraction: number, message: string) {
+      const overall = await platform.progress.report(runId, regionId, regionFraction, parts);
+      await eventLog.transition(runId, {
+        from: ['RUNNING'],
+        type: 'PROGRESS',
+        payload: {
+          fraction: overall,
+          step: Math.round(overall * parts * 100),
+          totalSteps: parts * 100,
+          message,
+        },
+        patch: { progress: overall },
+        guard: (current) => overall > Number(current.progress),
+      });
+    }
+
+    signal.throwIfAborted();
+    const image = await resizeRaster(result.image, box.width, box.height);
+    const blob = await platform.blobs.put(await encodePng(image));
+    const durationMs = Math.round(performance.now() - began);
+    em.create(GenerationStepSchema, {
+      run,
+      project: run.project,
+      regionId,
+      operation: 'generate',
+      backend,
+      model: result.model,
+      modelVersion: result.modelVersion,
+      seed: result.seed,
+      prompt: region.prompt,
+      negativePrompt: region.negativePrompt,
+      parameters: { box, requested: { width: result.image.width, height: result.image.height }, regionIndex },
+      failovers: failures.map((f) => ({ backend: f.backend, kind: f.error.kind, message: f.error.message })),
+      durationMs,
+      imageKey: blob.key,
+      width: image.width,
+      height: image.height,
+    });
+    await em.flush();
+    await eventLog.transition(runId, {
+      from: ['RUNNING'],
+      type: 'STEP',
+      payload: { regionId, status: 'SUCCEEDED', backend, seed: result.seed, durationMs },
+    });
+    await reportProgress(1, `region ${regionIndex + 1}/${parts - 1} done`);
+  },
+
+  onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),
+});

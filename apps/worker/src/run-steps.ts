@@ -1,0 +1,31 @@
+import { isBackendError, isPakatiError } from '@pakati/core';
+import type { Platform } from '@pakati/platform';
+
+/** The first job of a run to start moves it to RUNNING; later ones (other regions, retries) find it there. */
+export async function markRunStarted(platform: Platform, runId: string, attempt: number): Promise<boolean> {
+  await platform.eventLog.transition(runId, {
+    from: ['QUEUED'],
+    to: 'RUNNING',
+    type: 'STARTED',
+    payload: { attempt },
+    patch: { startedAt: new Date(), attempts: attempt },
+  });
+  const page = await platform.eventLog.loadAfter(runId, Number.MAX_SAFE_INTEGER);
+  return !page.terminal;
+}
+
+export async function failRun(platform: Platform, runId: string, error: unknown): Promise<void> {
+  const code = isPakatiError(error)
+    ? error.code
+    : isBackendError(error)
+      ? `BACKEND_${error.kind}`
+      : 'GENERATION_FAILED';
+  const message = error instanceof Error ? error.message : String(error);
+  await platform.eventLog.transition(runId, {
+    from: ['QUEUED', 'RUNNING'],
+    to: 'FAILED',
+    type: 'FAILED',
+    payload: { code, message },
+    patch: { error: { code, message } },
+  });
+}
