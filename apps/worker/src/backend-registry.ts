@@ -1,4 +1,6 @@
 import {
+  createAutomatic1111Backend,
+  createComfyUiBackend,
   createOpenAiBackend,
   createReplicateBackend,
   createStabilityBackend,
@@ -21,6 +23,14 @@ export type BackendFactory = (config: BackendsConfig) => ImageBackend;
 export const BACKEND_FACTORIES: Partial<Record<string, BackendFactory>> = {
   procedural: () => createProceduralBackend(),
   patchmatch: () => createPatchMatchBackend(),
+  automatic1111: ({ env }) =>
+    createAutomatic1111Backend({
+      baseUrl: env.PAKATI_A1111_URL!,
+      ...(env.PAKATI_A1111_USERNAME
+        ? { username: env.PAKATI_A1111_USERNAME, password: env.PAKATI_A1111_PASSWORD ?? '' }
+        : {}),
+    }),
+  comfyui: ({ env }) => createComfyUiBackend({ baseUrl: env.PAKATI_COMFYUI_URL! }),
   openai: ({ env }) =>
     createOpenAiBackend({
       apiKey: env.PAKATI_OPENAI_API_KEY!,
@@ -57,7 +67,13 @@ export class BackendRegistry {
       ...extra,
     ];
     for (const inner of inners) {
-      this.backends.set(inner.name, new ResilientBackend(inner, resilience, (o) => this.tracker.record(o)));
+      // Some servers run one job at a time (A1111); their own hint caps the concurrency limit.
+      const hint = (inner as { concurrency?: number }).concurrency;
+      const options = {
+        ...resilience,
+        concurrency: Math.min(resilience.concurrency, hint ?? Number.POSITIVE_INFINITY),
+      };
+      this.backends.set(inner.name, new ResilientBackend(inner, options, (o) => this.tracker.record(o)));
     }
   }
 

@@ -1,3 +1,8 @@
+export {
+  type Automatic1111Options,
+  createAutomatic1111Backend,
+} from './automatic1111/automatic1111-backend.ts';
+export { type ComfyUiOptions, createComfyUiBackend } from './comfyui/comfyui-backend.ts';
 export { type FailoverAttempt, withFailover } from './failover.ts';
 export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
 export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
