@@ -13,7 +13,11 @@ describe('job contracts', () => {
     const regionId = '4f9d1c2a-5b6e-4f70-8a91-0c2d3e4f5a6b';
     expect(composeRunJob.schema.parse({ runId })).toEqual({ runId });
     expect(composeRunJob.schema.safeParse({ runId: 'not-a-uuid' }).success).toBe(false);
-    expect(renderRegionJob.schema.parse({ runId, regionId, regionIndex: 2 })).toEqual({ runId, regionId, regionIndex: 2 });
+    expect(renderRegionJob.schema.parse({ runId, regionId, regionIndex: 2 })).toEqual({
+      runId,
+      regionId,
+      regionIndex: 2,
+    });
     expect(renderRegionJob.schema.safeParse({ runId, regionId, regionIndex: -1 }).success).toBe(false);
   });
 });
