@@ -29,7 +29,7 @@ function dyingBackend(): ImageBackend & { calls: number } {
     name: 'a-dying',
     calls: 0,
     async generate(
-      params: Parameters<ImageBackend['generate']>[0],
+      _params: Parameters<ImageBackend['generate']>[0],
       ctx: Parameters<ImageBackend['generate']>[1],
     ) {
       backend.calls++;
