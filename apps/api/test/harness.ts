@@ -48,6 +48,7 @@ export async function startStack(
   return {
     ...environment,
     api,
+    backends,
     alpha: { ...alpha, gql: httpClient(api.url, alpha.key) },
     beta: { ...beta, gql: httpClient(api.url, beta.key) },
     async stop() {

@@ -144,6 +144,34 @@ describe('regional generation and composition', () => {
     expect(regionSteps.filter((s) => s.failovers[0]?.backend === 'a-dying')).toHaveLength(dying.calls);
   });
 
+  it('lists the backends with capabilities, circuit state and recorded performance (models)', async () => {
+    // The worker reports every 5 s; ask it to report now rather than wait.
+    await stack.platform.backendStatus.report('test-worker', stack.backends!.statuses());
+    const res = await stack.alpha.gql<{
+      models: {
+        name: string;
+        workers: number;
+        circuit: string;
+        available: boolean;
+        capabilities: { txt2img: boolean; inpainting: boolean } | null;
+        performance: { successes: number; failures: number };
+      }[];
+    }>(
+      '{ models { name workers circuit available capabilities { txt2img inpainting } performance { successes failures } } }',
+    );
+    expect(res.errors).toBeUndefined();
+    const byName = Object.fromEntries(res.data!.models.map((m) => [m.name, m]));
+    expect(byName.procedural).toMatchObject({
+      available: true,
+      circuit: 'closed',
+      capabilities: { txt2img: true },
+    });
+    expect(byName.procedural!.workers).toBeGreaterThanOrEqual(1);
+    expect(byName.procedural!.performance.successes).toBeGreaterThanOrEqual(3);
+    expect(byName.patchmatch).toMatchObject({ capabilities: { txt2img: false, inpainting: true } });
+    expect(byName['a-dying']!.performance.failures).toBeGreaterThanOrEqual(1);
+  });
+
   it('repeats byte for byte from the same seed', async () => {
     const a = await threeRegionRun(99);
     const b = await threeRegionRun(99);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isPakatiError } from '@pakati/core';
 import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
@@ -72,12 +73,21 @@ export async function startWorkers(
   );
   for (const worker of workers) worker.on('error', (err) => logger.error({ err }, 'worker error'));
   const stopSweep = startQueuedRunSweep(platform);
+  const workerId = `${hostname()}:${process.pid}`;
+  const reportStatus = () =>
+    platform.backendStatus
+      .report(workerId, backends.statuses())
+      .catch((err: unknown) => logger.warn({ err }, 'backend status report failed'));
+  await reportStatus();
+  const statusTimer = setInterval(reportStatus, 5000);
+  statusTimer.unref();
   logger.info({ queues: QUEUE_NAMES, jobs: [...registry.keys()] }, 'worker ready');
 
   return {
     /** Stop taking jobs; let active ones finish within the grace period, then release them to the queue. */
     async close() {
       stopSweep();
+      clearInterval(statusTimer);
       const closing = Promise.all(workers.map((w) => w.close()));
       const grace = setTimeout(() => {
         for (const controller of active.values()) controller.abort(new ShutdownAbort('worker shutting down'));

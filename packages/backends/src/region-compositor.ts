@@ -1,4 +1,4 @@
-import type { BackendCapabilities, Point, RasterImage } from '@pakati/core';
+import { type BackendCapabilities, type Point, type RasterImage, rasterizeMask } from '@pakati/core';
 import sharp from 'sharp';
 
 export interface PixelBox {
@@ -50,22 +50,21 @@ const bytes = (image: RasterImage) =>
   Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
 
 /**
- * The region's coverage inside its box, anti-aliased by librsvg. Feathering blurs the edge and then keeps only
- * the inner half of the ramp, so the soft edge lies inside the polygon: nothing bleeds past it. The mask is
- * drawn with a margin around the box so the blur sees the outside of edges that touch the box.
+ * The region's coverage inside its box: anti-aliased by core's scanline rasterizer, feathered by a libvips blur
+ * of which only the inner half of the ramp is kept, so the soft edge lies inside the polygon and nothing bleeds
+ * past it. The mask is drawn with a margin around the box so the blur sees the outside of edges on the box.
  */
 export async function regionMask(points: Point[], box: PixelBox, featherPx: number): Promise<Buffer> {
   const margin = featherPx > 0 ? Math.ceil(featherPx * 1.5) + 2 : 0;
   const width = box.width + 2 * margin;
   const height = box.height + 2 * margin;
-  const path = points
-    .map((p) => `${(p.x - box.x + margin).toFixed(3)},${(p.y - box.y + margin).toFixed(3)}`)
-    .join(' ');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><polygon points="${path}" fill="white"/></svg>`;
-  const coverage = await sharp(Buffer.from(svg)).extractChannel(0).raw().toBuffer();
-  if (margin === 0) return coverage;
-  const blurred = await sharp(coverage, { raw: { width, height, channels: 1 } })
-    .blur(featherPx / 2)
+  const local = points.map((p) => ({ x: p.x - box.x + margin, y: p.y - box.y + margin }));
+  const coverage = rasterizeMask(local, width, height, 4);
+  const bytes = Buffer.alloc(width * height);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(coverage[i]! * 255);
+  if (margin === 0) return bytes;
+  const blurred = await sharp(bytes, { raw: { width, height, channels: 1 } })
+    .blur({ sigma: featherPx / 2, precision: 'approximate' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   // Keep the inner half of the ramp (2v - 1) and crop the margin away; libvips may answer in several bands.

@@ -4,7 +4,7 @@ import { openOrm } from '../src/orm.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
-const orm = await openOrm({ databaseUrl, migrate: true });
+const orm = await openOrm({ databaseUrl, migrate: true, writeSnapshot: true });
 const result = await orm.migrator.create(undefined, false, process.argv.includes('--initial'));
 console.log(result.fileName ? `created ${result.fileName}` : 'no changes');
 await orm.close();

@@ -25,11 +25,18 @@ const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export interface OrmOptions {
   databaseUrl: string;
+  /** Only the migration generator needs the schema snapshot; running migrations must never write files. */
+  writeSnapshot?: boolean;
   poolMax?: number;
   debug?: boolean;
 }
 
-export function createOrmConfig({ databaseUrl, poolMax = 10, debug = false }: OrmOptions) {
+export function createOrmConfig({
+  databaseUrl,
+  poolMax = 10,
+  debug = false,
+  writeSnapshot = false,
+}: OrmOptions) {
   return defineConfig({
     clientUrl: databaseUrl,
     entities: ENTITIES,
@@ -45,7 +52,8 @@ export function createOrmConfig({ databaseUrl, poolMax = 10, debug = false }: Or
       emit: 'ts',
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
+      snapshot: writeSnapshot,
+      snapshotName: '.snapshot-pakati',
       silent: true,
     },
   });

@@ -66,6 +66,8 @@ describe('migrating from several processes at once', () => {
     await client.end();
     const url = new URL(base!);
     url.pathname = `/${fresh}`;
+    const migrationsDir = new URL('../src/migrations', import.meta.url);
+    const filesBefore = readdirSync(migrationsDir).sort();
     try {
       const orms = await Promise.all(
         [1, 2, 3].map(() => openOrm({ databaseUrl: url.toString(), poolMax: 2 })),
@@ -76,6 +78,8 @@ describe('migrating from several processes at once', () => {
       expect(await orms[0]!.migrator.getPending()).toEqual([]);
       expect((await orms[0]!.migrator.getExecuted()).length).toBe(files.length);
       await Promise.all(orms.map((o) => o.close()));
+      // Running migrations writes nothing into the source tree (no per-database schema snapshots).
+      expect(readdirSync(migrationsDir).sort()).toEqual(filesBefore);
     } finally {
       const c = admin();
       await c.connect();

@@ -1,6 +1,7 @@
 import { type Orm, openOrm } from '@pakati/db';
 import { JobQueues } from '@pakati/jobs';
 import type { Redis } from 'ioredis';
+import { BackendStatusBoard } from './backend-status.ts';
 import { type BlobStore, FileBlobStore } from './blob-store.ts';
 import type { Config } from './config.ts';
 import { HistoryService } from './history.service.ts';
@@ -25,6 +26,7 @@ export interface Platform {
   pubsub: RedisPubSub;
   queues: JobQueues;
   blobs: BlobStore;
+  backendStatus: BackendStatusBoard;
   eventLog: RunEventLog;
   progress: RunProgress;
   images: ImageAccess;
@@ -63,6 +65,7 @@ export async function createPlatform(
     pubsub,
     queues,
     blobs,
+    backendStatus: new BackendStatusBoard(redis, config.queuePrefix),
     eventLog,
     progress: new RunProgress(redis, config.queuePrefix),
     images,
