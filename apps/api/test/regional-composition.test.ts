@@ -78,7 +78,7 @@ async function threeRegionRun(seed: number) {
   expect(result.error).toBeUndefined();
   const events = result.items.map((m) => m.runEvents);
   const png = Buffer.from(await (await fetch(events.at(-1)!.imageUrl!)).arrayBuffer());
-  return { runId, events, png };
+  return { runId, projectId, events, png };
 }
 
 describe('regional generation and composition', () => {
@@ -170,6 +170,57 @@ describe('regional generation and composition', () => {
     expect(byName.procedural!.performance.successes).toBeGreaterThanOrEqual(3);
     expect(byName.patchmatch).toMatchObject({ capabilities: { txt2img: false, inpainting: true } });
     expect(byName['a-dying']!.performance.failures).toBeGreaterThanOrEqual(1);
+  });
+
+  it('inpaints regions into an earlier run (apply-to-region), leaving everything outside them untouched', async () => {
+    const first = await threeRegionRun(7);
+    const gql = stack.alpha.gql;
+    const projectId = first.projectId;
+    const started = await gql<{ startRun: { run: { id: string } } }>(START_RUN, {
+      input: { projectId, kind: 'GENERATE', seed: 8, baseRunId: first.runId },
+    });
+    expect(started.errors).toBeUndefined();
+    const runId = started.data!.startRun.run.id;
+    const client = wsClient(stack.api.url, stack.alpha.key);
+    const events = (await collect<RunEventMessage>(client, RUN_EVENTS, { runId, after: 0 }).done).items.map(
+      (m) => m.runEvents,
+    );
+    await client.dispose();
+    expect(events.at(-1)!.type).toBe('COMPLETED');
+    const second = Buffer.from(await (await fetch(events.at(-1)!.imageUrl!)).arrayBuffer());
+    const [a, b] = await Promise.all(
+      [first.png, second].map((png) => sharp(png).ensureAlpha().raw().toBuffer()),
+    );
+    let outsideDiffer = 0;
+    let insideDiffer = 0;
+    for (let y = 0; y < canvas.height; y++) {
+      for (let x = 0; x < canvas.width; x++) {
+        const i = (y * canvas.width + x) * 4;
+        const same = a![i] === b![i] && a![i + 1] === b![i + 1] && a![i + 2] === b![i + 2];
+        if (shapes.some((s) => pointInPolygon({ x: x + 0.5, y: y + 0.5 }, s))) insideDiffer += same ? 0 : 1;
+        else outsideDiffer += same ? 0 : 1;
+      }
+    }
+    expect(outsideDiffer).toBe(0);
+    expect(insideDiffer).toBeGreaterThan(1000);
+    const steps = await gql<{ run: { steps: { operation: string }[] } }>(
+      `query($id: ID!) { run(id: $id) { steps { operation } } }`,
+      { id: runId },
+    );
+    expect(steps.data!.run.steps.map((s) => s.operation).sort()).toEqual([
+      'compose',
+      'inpaint',
+      'inpaint',
+      'inpaint',
+    ]);
+    // A base run of another project is refused before anything is queued.
+    const other = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
+      input: { name: 'Other', ...canvas },
+    });
+    const refused = await gql(START_RUN, {
+      input: { projectId: other.data!.createProject.project.id, kind: 'GENERATE', baseRunId: first.runId },
+    });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('repeats byte for byte from the same seed', async () => {

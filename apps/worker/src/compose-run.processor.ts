@@ -60,7 +60,9 @@ export const composeRunProcessor = defineProcessor({
       }),
     );
     signal.throwIfAborted();
-    const base = background(params.canvas.width, params.canvas.height, run.seed);
+    const base = params.base
+      ? await decodeImage((await platform.blobs.get(params.base.imageKey)) ?? Buffer.alloc(0))
+      : background(params.canvas.width, params.canvas.height, run.seed);
     const composed = await compositeRegions(base, layers);
     const blob = await platform.blobs.put(await encodePng(composed));
     const durationMs = Math.round(performance.now() - began);

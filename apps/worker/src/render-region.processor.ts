@@ -1,9 +1,20 @@
-import { encodePng, generationSize, pixelBox, resizeRaster, withFailover } from '@pakati/backends';
-import { deriveSeed, selectBackends } from '@pakati/core';
+import {
+  decodeImage,
+  encodePng,
+  extractBox,
+  generationSize,
+  type PixelBox,
+  pixelBox,
+  regionMask,
+  resizeMask,
+  resizeRaster,
+  withFailover,
+} from '@pakati/backends';
+import { deriveSeed, type Point, selectBackends } from '@pakati/core';
 import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { renderRegionJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
-import { defineProcessor } from './processor-registry.ts';
+import { defineProcessor, type JobContext } from './processor-registry.ts';
 import { failRun, markRunStarted } from './run-steps.ts';
 
 // A progress event per tenth of a region: fine-grained enough to watch, never a flood.
@@ -14,6 +25,24 @@ const PROGRESS_STEP = 0.1;
  * backend, failing over to the next on error, and stores the image and a history step. Blending is the
  * parent compose job's work.
  */
+async function inpaintInputs(
+  platform: JobContext['platform'],
+  imageKey: string,
+  points: Point[],
+  box: PixelBox,
+  feather: number,
+) {
+  const bytes = await platform.blobs.get(imageKey);
+  if (!bytes) throw new Error(`base image ${imageKey} is missing from the blob store`);
+  const coverage = await regionMask(points, box, feather);
+  const mask = {
+    width: box.width,
+    height: box.height,
+    data: Float32Array.from(coverage, (v: number) => v / 255),
+  };
+  return { init: extractBox(await decodeImage(bytes), box), mask };
+}
+
 export const renderRegionProcessor = defineProcessor({
   contract: renderRegionJob,
 
@@ -36,9 +65,14 @@ export const renderRegionProcessor = defineProcessor({
     const box = pixelBox(region.points, params.canvas);
     // Same run seed + same region position = same region seed: a repeated run reproduces every region.
     const seed = region.seed ?? deriveSeed(run.seed, 'region', regionIndex);
+    // With a base run, the region is inpainted into that image (Pakati's apply-to-region); else generated.
+    const inpaint = params.base
+      ? await inpaintInputs(platform, params.base.imageKey, region.points, box, region.feather)
+      : null;
+    const operation = inpaint ? 'inpaint' : 'generate';
     const selection = selectBackends(
       {
-        operation: 'generate',
+        operation,
         width: box.width,
         height: box.height,
         explicitBackend: region.model ?? params.backend,
@@ -53,22 +87,26 @@ export const renderRegionProcessor = defineProcessor({
       async (name) => {
         const chosen = backends.get(name);
         const size = generationSize(box, chosen.capabilities);
-        return chosen.generate(
-          {
-            prompt: region.prompt,
-            negativePrompt: region.negativePrompt,
-            width: size.width,
-            height: size.height,
-            seed,
+        const request = {
+          prompt: region.prompt,
+          negativePrompt: region.negativePrompt,
+          width: size.width,
+          height: size.height,
+          seed,
+        };
+        const ctx = {
+          signal,
+          onProgress: (update: { fraction: number }) => {
+            if (update.fraction - lastReported < PROGRESS_STEP) return;
+            lastReported = update.fraction;
+            void reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`);
           },
-          {
-            signal,
-            onProgress: (update) => {
-              if (update.fraction - lastReported < PROGRESS_STEP) return;
-              lastReported = update.fraction;
-              void reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`);
-            },
-          },
+        };
+        if (!inpaint) return chosen.generate(request, ctx);
+        const init = await resizeRaster(inpaint.init, size.width, size.height);
+        return chosen.inpaint(
+          { ...request, init, mask: resizeMask(inpaint.mask, size.width, size.height) },
+          ctx,
         );
       },
       async (failed, next) => {
@@ -110,7 +148,7 @@ export const renderRegionProcessor = defineProcessor({
       run,
       project: run.project,
       regionId,
-      operation: 'generate',
+      operation,
       backend,
       model: result.model,
       modelVersion: result.modelVersion,

@@ -9,12 +9,29 @@ export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-cod
 export { createOpenAiBackend, type OpenAiBackendOptions } from './openai/openai-backend.ts';
 export { PerformanceTracker } from './performance-tracker.ts';
 export {
+  type AdjustOptions,
+  adjustImage,
+  type CropRect,
+  createUpscaler,
+  cropImage,
+  type SharpenOptions,
+  sharpenImage,
+  UPSCALE_FACTORS,
+  type UpscaleContext,
+  type UpscaleFactor,
+  type UpscaleResult,
+  type Upscaler,
+  type UpscalerOptions,
+} from './postprocess/index.ts';
+export {
   type CompositeLayer,
   compositeRegions,
+  extractBox,
   generationSize,
   type PixelBox,
   pixelBox,
   regionMask,
+  resizeMask,
 } from './region-compositor.ts';
 export { createReplicateBackend, type ReplicateBackendOptions } from './replicate/replicate-backend.ts';
 export {

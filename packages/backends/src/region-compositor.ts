@@ -1,4 +1,10 @@
-import { type BackendCapabilities, type Point, type RasterImage, rasterizeMask } from '@pakati/core';
+import {
+  type BackendCapabilities,
+  type MaskImage,
+  type Point,
+  type RasterImage,
+  rasterizeMask,
+} from '@pakati/core';
 import sharp from 'sharp';
 
 export interface PixelBox {
@@ -103,4 +109,36 @@ export async function compositeRegions(base: RasterImage, layers: CompositeLayer
     height: info.height,
     data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
   };
+}
+
+/** The pixels of `image` inside `box`, as their own raster. */
+export function extractBox(image: RasterImage, box: PixelBox): RasterImage {
+  const data = new Uint8ClampedArray(box.width * box.height * 4);
+  for (let y = 0; y < box.height; y++) {
+    const from = ((box.y + y) * image.width + box.x) * 4;
+    data.set(image.data.subarray(from, from + box.width * 4), y * box.width * 4);
+  }
+  return { width: box.width, height: box.height, data };
+}
+
+/** A mask at another size (bilinear), for backends that generate at a size other than the region's box. */
+export function resizeMask(mask: MaskImage, width: number, height: number): MaskImage {
+  if (mask.width === width && mask.height === height) return mask;
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(mask.height - 1, Math.max(0, ((y + 0.5) * mask.height) / height - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(mask.height - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(mask.width - 1, Math.max(0, ((x + 0.5) * mask.width) / width - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(mask.width - 1, x0 + 1);
+      const fx = sx - x0;
+      const top = mask.data[y0 * mask.width + x0]! * (1 - fx) + mask.data[y0 * mask.width + x1]! * fx;
+      const bottom = mask.data[y1 * mask.width + x0]! * (1 - fx) + mask.data[y1 * mask.width + x1]! * fx;
+      data[y * width + x] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return { width, height, data };
 }

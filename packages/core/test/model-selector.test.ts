@@ -59,6 +59,14 @@ describe('model selector', () => {
     expect(selection.ranked).toEqual(['good', 'pricey', 'slow', 'flaky']);
   });
 
+  it('prefers a generative backend over a prompt-blind classical fill for inpainting', () => {
+    const selection = selectBackends({ ...task, operation: 'inpaint' }, [
+      status('patchmatch', {}, { txt2img: false, img2img: false }),
+      status('procedural'),
+    ]);
+    expect(selection.ranked).toEqual(['procedural', 'patchmatch']);
+  });
+
   it('puts an explicit choice first when it is capable, keeping the others as failover', () => {
     const backends = [
       status('good', { performance: { successes: 9, failures: 0, p50LatencyMs: 100 } }),

@@ -24,11 +24,15 @@ export interface StartRunInput {
   idempotencyKey?: string | null;
   /** A backend for every region that does not name its own; null lets the selector choose. */
   backend?: string | null;
+  /** Inpaint the regions into this earlier run's image instead of generating them on a fresh canvas. */
+  baseRunId?: string | null;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
 export interface RunParameters {
   backend: string | null;
+  /** The earlier run whose image the regions are inpainted into (Pakati's apply-to-region), or null. */
+  base: { runId: string; imageKey: string } | null;
   canvas: { width: number; height: number };
   regions: {
     id: string;
@@ -89,6 +93,7 @@ export class RunService {
       ? await em.findOne(ProjectSchema, { id: input.projectId, organization: organizationId })
       : null;
     if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
+    const base = input.baseRunId ? await this.baseImage(organizationId, project, input.baseRunId) : null;
     const regions = await em.find(
       RegionSchema,
       { project },
@@ -96,6 +101,7 @@ export class RunService {
     );
     const parameters: RunParameters = {
       backend: checkBackend(input.backend, this.enabledBackends, 'backend'),
+      base,
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,
@@ -138,6 +144,30 @@ export class RunService {
     await this.eventLog.publish(toRecord(run.id, queued));
     await this.enqueue(run);
     return run;
+  }
+
+  private async baseImage(
+    organizationId: string,
+    project: { id: string; width: number; height: number },
+    baseRunId: string,
+  ) {
+    const base = await this.getRun(organizationId, baseRunId);
+    if (
+      base.project.id !== project.id ||
+      base.status !== 'SUCCEEDED' ||
+      !base.resultImageKey ||
+      base.resultWidth !== project.width ||
+      base.resultHeight !== project.height
+    ) {
+      throw new PakatiError(
+        'BAD_USER_INPUT',
+        'baseRunId must be a succeeded run of this project at its current canvas size',
+        {
+          field: 'baseRunId',
+        },
+      );
+    }
+    return { runId: base.id, imageKey: base.resultImageKey };
   }
 
   /** Safe to repeat: the job id is the run id. A failure here is repaired by the worker's queued-run sweep. */

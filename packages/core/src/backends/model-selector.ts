@@ -65,7 +65,9 @@ export function scoreBackend(task: TaskRequirements, b: BackendStatus): number {
   const cost = b.capabilities.costPerImage / (b.capabilities.costPerImage + 0.05);
   const clamped = task.width > b.capabilities.maxWidth || task.height > b.capabilities.maxHeight ? 1 : 0;
   const halfOpen = b.circuit === 'half-open' ? 1 : 0;
-  return successRate - 0.3 * latency - 0.2 * cost - 0.15 * clamped - 0.2 * halfOpen;
+  // A classical fill (PatchMatch) cannot follow a prompt: it is the fallback, not the first choice, for inpainting.
+  const promptBlind = task.operation !== 'generate' && !b.capabilities.txt2img ? 1 : 0;
+  return successRate - 0.3 * latency - 0.2 * cost - 0.15 * clamped - 0.2 * halfOpen - 0.3 * promptBlind;
 }
 
 /** Filters by what the task needs, ranks by recorded performance; throws NO_CAPABLE_BACKEND naming what was missing. */

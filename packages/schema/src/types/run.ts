@@ -66,6 +66,10 @@ builder.relayMutationField(
       backend: t.string({
         description: 'A backend for every region that names none; omitted, the selector chooses.',
       }),
+      baseRunId: t.globalID({
+        description:
+          "Inpaint the regions into this earlier run's image (same project and canvas) instead of a fresh canvas.",
+      }),
     }),
   },
   {
@@ -76,6 +80,7 @@ builder.relayMutationField(
         seed: input.seed ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         backend: input.backend ?? null,
+        baseRunId: input.baseRunId ? expectType(input.baseRunId, 'Run') : null,
       }),
     }),
   },
