@@ -36,7 +36,7 @@ async function rejection(promise: Promise<unknown>): Promise<BackendError> {
   return error as BackendError;
 }
 
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -395,7 +395,8 @@ describe('ComfyUI backend', () => {
   });
 
   it('cancels a queued prompt by deleting it from the queue, never interrupting the running one', async () => {
-    const foreign = await foreignPrompt(fake, 20);
+    // Long enough that ours is still queued when the abort lands, even on a loaded machine.
+    const foreign = await foreignPrompt(fake, 100);
     await until(() => fake.running?.promptId === foreign);
     const controller = new AbortController();
     const run = backend().generate(params, { signal: controller.signal });
