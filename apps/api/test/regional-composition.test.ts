@@ -55,7 +55,7 @@ afterAll(async () => {
 const canvas = { width: 200, height: 150 };
 const shapes = [rectangle(10, 10, 110, 90), ellipse(110, 75, 60, 45, 48), rectangle(80, 50, 100, 90)];
 
-async function threeRegionRun(seed: number) {
+async function threeRegionRun(seed: number, extra: Record<string, unknown> = {}) {
   const gql = stack.alpha.gql;
   const project = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
     input: { name: 'Overlaps', ...canvas },
@@ -69,7 +69,7 @@ async function threeRegionRun(seed: number) {
     expect(added.errors).toBeUndefined();
   }
   const started = await gql<{ startRun: { run: { id: string } } }>(START_RUN, {
-    input: { projectId, kind: 'GENERATE', seed },
+    input: { projectId, kind: 'GENERATE', seed, ...extra },
   });
   const runId = started.data!.startRun.run.id;
   const client = wsClient(stack.api.url, stack.alpha.key);
@@ -221,6 +221,25 @@ describe('regional generation and composition', () => {
       input: { projectId: other.data!.createProject.project.id, kind: 'GENERATE', baseRunId: first.runId },
     });
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('enhances prompts when asked, keeping the original and the enhanced prompt in the history', async () => {
+    const { runId } = await threeRegionRun(11, { enhancePrompts: true });
+    const res = await stack.alpha.gql<{
+      run: { steps: { operation: string; prompt: string; enhancedPrompt: string | null }[] };
+    }>(`query($id: ID!) { run(id: $id) { steps { operation prompt enhancedPrompt } } }`, { id: runId });
+    const regionSteps = res.data!.run.steps.filter((s) => s.operation === 'generate');
+    expect(regionSteps).toHaveLength(3);
+    for (const step of regionSteps) {
+      expect(step.enhancedPrompt!.startsWith(step.prompt)).toBe(true);
+      expect(step.enhancedPrompt!.length).toBeGreaterThan(step.prompt.length);
+    }
+    const plain = await threeRegionRun(12);
+    const plainSteps = await stack.alpha.gql<{ run: { steps: { enhancedPrompt: string | null }[] } }>(
+      `query($id: ID!) { run(id: $id) { steps { enhancedPrompt } } }`,
+      { id: plain.runId },
+    );
+    expect(plainSteps.data!.run.steps.every((s) => s.enhancedPrompt === null)).toBe(true);
   });
 
   it('repeats byte for byte from the same seed', async () => {

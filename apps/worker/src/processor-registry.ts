@@ -1,3 +1,4 @@
+import type { PromptEnhancer } from '@pakati/core';
 import type { AnyJobContract, JobContract, JobPayload } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import type { Job } from 'bullmq';
@@ -6,6 +7,7 @@ import type { BackendRegistry } from './backend-registry.ts';
 export interface JobContext {
   platform: Platform;
   backends: BackendRegistry;
+  enhancer: PromptEnhancer | null;
   job: Job;
   signal: AbortSignal;
 }
@@ -17,7 +19,7 @@ export interface Processor<C extends JobContract = JobContract> {
   onFinalFailure(
     payload: JobPayload<C>,
     error: unknown,
-    ctx: Omit<JobContext, 'signal' | 'backends'>,
+    ctx: Omit<JobContext, 'signal' | 'backends' | 'enhancer'>,
   ): Promise<void>;
 }
 

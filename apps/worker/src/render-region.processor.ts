@@ -46,7 +46,7 @@ async function inpaintInputs(
 export const renderRegionProcessor = defineProcessor({
   contract: renderRegionJob,
 
-  async process({ runId, regionId, regionIndex }, { platform, job, signal, backends }) {
+  async process({ runId, regionId, regionIndex }, { platform, job, signal, backends, enhancer }) {
     const { eventLog } = platform;
     const em = platform.orm.em.fork();
     const run = await em.findOne(RunSchema, { id: runId }, { populate: ['project'] });
@@ -65,6 +65,11 @@ export const renderRegionProcessor = defineProcessor({
     const box = pixelBox(region.points, params.canvas);
     // Same run seed + same region position = same region seed: a repeated run reproduces every region.
     const seed = region.seed ?? deriveSeed(run.seed, 'region', regionIndex);
+    const enhancement =
+      params.enhancePrompts && enhancer
+        ? await enhancer.enhance(region.prompt, { signal, negativePrompt: region.negativePrompt })
+        : null;
+    const prompt = enhancement?.enhanced ?? region.prompt;
     // With a base run, the region is inpainted into that image (Pakati's apply-to-region); else generated.
     const inpaint = params.base
       ? await inpaintInputs(platform, params.base.imageKey, region.points, box, region.feather)
@@ -88,7 +93,7 @@ export const renderRegionProcessor = defineProcessor({
         const chosen = backends.get(name);
         const size = generationSize(box, chosen.capabilities);
         const request = {
-          prompt: region.prompt,
+          prompt,
           negativePrompt: region.negativePrompt,
           width: size.width,
           height: size.height,
@@ -154,8 +159,14 @@ export const renderRegionProcessor = defineProcessor({
       modelVersion: result.modelVersion,
       seed: result.seed,
       prompt: region.prompt,
+      enhancedPrompt: enhancement ? enhancement.enhanced : null,
       negativePrompt: region.negativePrompt,
-      parameters: { box, requested: { width: result.image.width, height: result.image.height }, regionIndex },
+      parameters: {
+        ...(enhancement ? { enhancer: enhancement.enhancer, enhancerModel: enhancement.model } : {}),
+        box,
+        requested: { width: result.image.width, height: result.image.height },
+        regionIndex,
+      },
       failovers: failures.map((f) => ({ backend: f.backend, kind: f.error.kind, message: f.error.message })),
       durationMs,
       imageKey: blob.key,

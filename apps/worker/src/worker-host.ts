@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { createPromptEnhancer } from '@pakati/backends';
 import { isPakatiError } from '@pakati/core';
 import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
@@ -23,6 +24,7 @@ export async function startWorkers(
 ) {
   const processors = options.processors ?? PROCESSORS;
   const backends = options.backends ?? new BackendRegistry(platform.config.backends);
+  const enhancer = createPromptEnhancer(process.env, platform.redis);
   const registry = buildRegistry(JOB_CONTRACTS, processors);
   const { config, logger } = platform;
   const active = new Map<string, AbortController>();
@@ -43,7 +45,7 @@ export async function startWorkers(
     const key = job.id ?? '';
     active.set(key, controller);
     try {
-      await processor.process(payload.data, { platform, backends, job, signal: controller.signal });
+      await processor.process(payload.data, { platform, backends, enhancer, job, signal: controller.signal });
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort && token) {
         // Released, not failed: back to the queue without using up an attempt.

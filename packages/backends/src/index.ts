@@ -24,6 +24,31 @@ export {
   type UpscalerOptions,
 } from './postprocess/index.ts';
 export {
+  ANTHROPIC_VERSION,
+  type AnthropicEnhancerOptions,
+  createAnthropicEnhancer,
+} from './prompt/anthropic-enhancer.ts';
+export {
+  type CachedEnhancerOptions,
+  createCachedEnhancer,
+  createFallbackEnhancer,
+  DEFAULT_ENHANCEMENT_PREFIX,
+  DEFAULT_ENHANCEMENT_TTL_SECONDS,
+  type FallbackEnhancerOptions,
+  promptEnhancementKey,
+} from './prompt/cached-enhancer.ts';
+export {
+  createPromptEnhancer,
+  PROMPT_ENHANCER_KINDS,
+  type PromptEnhancerKind,
+} from './prompt/enhancer-config.ts';
+export { createOpenAiChatEnhancer, type OpenAiChatEnhancerOptions } from './prompt/openai-chat-enhancer.ts';
+export {
+  cleanEnhancedPrompt,
+  DEFAULT_ENHANCER_TIMEOUT_MS,
+  ENHANCER_SYSTEM_PROMPT,
+} from './prompt/remote-enhancer.ts';
+export {
   type CompositeLayer,
   compositeRegions,
   extractBox,

@@ -15,5 +15,7 @@ export * from './patchmatch/patchmatch.ts';
 export * from './procedural/color.ts';
 export * from './procedural/procedural-renderer.ts';
 export * from './procedural/prompt-palette.ts';
+export * from './prompt/prompt-enhancer.ts';
+export * from './prompt/rule-based-enhancer.ts';
 export * from './random/seed-derivation.ts';
 export * from './random/seeded-random.ts';

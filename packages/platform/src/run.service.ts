@@ -26,6 +26,8 @@ export interface StartRunInput {
   backend?: string | null;
   /** Inpaint the regions into this earlier run's image instead of generating them on a fresh canvas. */
   baseRunId?: string | null;
+  /** Rewrite each region's prompt with the configured enhancer before generating; both are kept in history. */
+  enhancePrompts?: boolean | null;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
@@ -33,6 +35,7 @@ export interface RunParameters {
   backend: string | null;
   /** The earlier run whose image the regions are inpainted into (Pakati's apply-to-region), or null. */
   base: { runId: string; imageKey: string } | null;
+  enhancePrompts: boolean;
   canvas: { width: number; height: number };
   regions: {
     id: string;
@@ -102,6 +105,7 @@ export class RunService {
     const parameters: RunParameters = {
       backend: checkBackend(input.backend, this.enabledBackends, 'backend'),
       base,
+      enhancePrompts: input.enhancePrompts ?? false,
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,

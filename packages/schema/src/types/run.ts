@@ -66,6 +66,9 @@ builder.relayMutationField(
       backend: t.string({
         description: 'A backend for every region that names none; omitted, the selector chooses.',
       }),
+      enhancePrompts: t.boolean({
+        description: "Rewrite each region's prompt with the configured enhancer first; history keeps both.",
+      }),
       baseRunId: t.globalID({
         description:
           "Inpaint the regions into this earlier run's image (same project and canvas) instead of a fresh canvas.",
@@ -81,6 +84,7 @@ builder.relayMutationField(
         idempotencyKey: input.idempotencyKey ?? null,
         backend: input.backend ?? null,
         baseRunId: input.baseRunId ? expectType(input.baseRunId, 'Run') : null,
+        enhancePrompts: input.enhancePrompts ?? false,
       }),
     }),
   },
