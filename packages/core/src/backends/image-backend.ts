@@ -1,3 +1,4 @@
+import type { RegionConditioning } from '../geometry/auto-negative.ts';
 import type { MaskImage, RasterImage } from './raster.ts';
 
 /** What a backend can do; the selector filters on these before anything is sent. */
@@ -46,6 +47,15 @@ export interface InpaintParams extends GenerateParams {
   reference?: RasterImage | null;
 }
 
+/**
+ * The whole canvas in one pass with regional conditioning (backends whose capabilities say
+ * `regionalPrompting`): each region's prompt acts inside its mask and, InvokeAI-style, as a negative outside it,
+ * so a region's content does not bleed into its neighbours. Build `regions` with `autoNegativeConditioning`.
+ */
+export interface RegionalGenerateParams extends GenerateParams {
+  regions: RegionConditioning[];
+}
+
 export interface ProgressUpdate {
   step: number;
   totalSteps: number;
@@ -80,6 +90,8 @@ export interface ImageBackend {
   generate(params: GenerateParams, ctx: OperationContext): Promise<GenerationResult>;
   img2img(params: Img2ImgParams, ctx: OperationContext): Promise<GenerationResult>;
   inpaint(params: InpaintParams, ctx: OperationContext): Promise<GenerationResult>;
+  /** Present exactly when `capabilities.regionalPrompting` is true. */
+  generateRegional?(params: RegionalGenerateParams, ctx: OperationContext): Promise<GenerationResult>;
 }
 
 export const DEFAULT_STEPS = 30;
