@@ -88,6 +88,22 @@ describe('a run from GraphQL to image', () => {
     await client.dispose();
   });
 
+  it('fails a regional-conditioning run with NO_CAPABLE_BACKEND when no backend can do it', async () => {
+    const { projectId } = await projectWithRegion(stack.alpha.gql);
+    const started = await stack.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
+      input: { projectId, kind: 'GENERATE', regionalConditioning: true },
+    });
+    const client = wsClient(stack.api.url, stack.alpha.key);
+    const { done } = collect<RunEventMessage>(client, RUN_EVENTS, {
+      runId: started.data!.startRun.run.id,
+      after: 0,
+    });
+    const events = (await done).items.map((m) => m.runEvents);
+    await client.dispose();
+    expect(events.at(-1)).toMatchObject({ type: 'FAILED', error: { code: 'NO_CAPABLE_BACKEND' } });
+    expect(events.at(-1)!.error!.message).toMatch(/procedural: no regional prompting/);
+  });
+
   it('returns the original run for a reused idempotency key', async () => {
     const { projectId } = await projectWithRegion(stack.alpha.gql);
     const input = { projectId, kind: 'GENERATE', idempotencyKey: 'order-42' };

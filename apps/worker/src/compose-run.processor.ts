@@ -3,7 +3,8 @@ import { renderProcedural } from '@pakati/core';
 import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { composeRunJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
-import { defineProcessor } from './processor-registry.ts';
+import { defineProcessor, type JobContext } from './processor-registry.ts';
+import { regionalPass } from './regional-pass.ts';
 import { failRun, markRunStarted } from './run-steps.ts';
 
 /** The base the regions are blended onto: the seeded background of the procedural renderer. */
@@ -14,17 +15,74 @@ function background(width: number, height: number, seed: number) {
   return next.value;
 }
 
+async function complete(
+  platform: JobContext['platform'],
+  runId: string,
+  imageKey: string,
+  image: { width: number; height: number },
+  durationMs: number,
+) {
+  await platform.progress.clear(runId);
+  await platform.eventLog.transition(runId, {
+    from: ['RUNNING'],
+    to: 'SUCCEEDED',
+    type: 'COMPLETED',
+    payload: { imageKey, width: image.width, height: image.height, durationMs },
+    patch: { progress: 1, resultImageKey: imageKey, resultWidth: image.width, resultHeight: image.height },
+  });
+}
+
 /** Runs after every region job of the run: blends the regions in z-order through their feathered masks. */
 export const composeRunProcessor = defineProcessor({
   contract: composeRunJob,
 
-  async process({ runId }, { platform, job, signal }) {
+  async process({ runId }, ctx) {
+    const { platform, job, signal } = ctx;
     const em = platform.orm.em.fork();
     const run = await em.findOne(RunSchema, { id: runId }, { populate: ['project'] });
     if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
     if (!(await markRunStarted(platform, run.id, job.attemptsMade + 1))) return;
     const params = run.parameters as unknown as RunParameters;
     const began = performance.now();
+    if (params.regionalConditioning) {
+      const pass = await regionalPass(run, params, ctx);
+      signal.throwIfAborted();
+      const blob = await platform.blobs.put(await encodePng(pass.image));
+      const durationMs = Math.round(performance.now() - began);
+      em.create(GenerationStepSchema, {
+        run,
+        project: run.project,
+        regionId: null,
+        operation: 'generate',
+        backend: pass.backend,
+        model: pass.result.model,
+        modelVersion: pass.result.modelVersion,
+        seed: pass.result.seed,
+        prompt: params.regions.map((r) => r.prompt).join(' | '),
+        negativePrompt: null,
+        parameters: {
+          regionalConditioning: pass.conditioning.map((c) => ({
+            regionId: c.regionId,
+            positive: c.positive,
+            negative: c.negative,
+            negativeOutside: c.negativeOutside,
+          })),
+          canvas: params.canvas,
+        },
+        failovers: pass.failures.map((f) => ({
+          backend: f.backend,
+          kind: f.error.kind,
+          message: f.error.message,
+        })),
+        durationMs,
+        imageKey: blob.key,
+        width: pass.image.width,
+        height: pass.image.height,
+      });
+      await em.flush();
+      await complete(platform, runId, blob.key, pass.image, durationMs);
+      return;
+    }
     const parts = params.regions.length + 1;
     const composing = (params.regions.length + 0.5) / parts;
     await platform.eventLog.transition(runId, {

@@ -80,6 +80,7 @@ export class ResilientBackend implements ImageBackend {
   private readonly breaker;
   readonly name: string;
   readonly capabilities: ImageBackend['capabilities'];
+  readonly generateRegional?: ImageBackend['generateRegional'];
 
   constructor(
     private readonly inner: ImageBackend,
@@ -88,6 +89,9 @@ export class ResilientBackend implements ImageBackend {
   ) {
     this.name = inner.name;
     this.capabilities = inner.capabilities;
+    const regional = inner.generateRegional?.bind(inner);
+    if (regional)
+      this.generateRegional = (params, ctx) => this.call('generate', ctx, (c) => regional(params, c));
     const o = options;
     const retryable = (e: unknown) =>
       isBackendError(e) && e.retryable && (e.details.retryAfterMs ?? 0) <= o.maxRetryAfterMs;

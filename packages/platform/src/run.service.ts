@@ -28,6 +28,8 @@ export interface StartRunInput {
   baseRunId?: string | null;
   /** Rewrite each region's prompt with the configured enhancer before generating; both are kept in history. */
   enhancePrompts?: boolean | null;
+  /** Generate the whole canvas in one pass with per-region (auto-negative) conditioning on a capable backend. */
+  regionalConditioning?: boolean | null;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
@@ -36,6 +38,7 @@ export interface RunParameters {
   /** The earlier run whose image the regions are inpainted into (Pakati's apply-to-region), or null. */
   base: { runId: string; imageKey: string } | null;
   enhancePrompts: boolean;
+  regionalConditioning: boolean;
   canvas: { width: number; height: number };
   regions: {
     id: string;
@@ -96,6 +99,15 @@ export class RunService {
       ? await em.findOne(ProjectSchema, { id: input.projectId, organization: organizationId })
       : null;
     if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
+    if (input.baseRunId && input.regionalConditioning) {
+      throw new PakatiError(
+        'BAD_USER_INPUT',
+        'regionalConditioning generates a fresh canvas; it cannot be combined with baseRunId',
+        {
+          field: 'regionalConditioning',
+        },
+      );
+    }
     const base = input.baseRunId ? await this.baseImage(organizationId, project, input.baseRunId) : null;
     const regions = await em.find(
       RegionSchema,
@@ -106,6 +118,7 @@ export class RunService {
       backend: checkBackend(input.backend, this.enabledBackends, 'backend'),
       base,
       enhancePrompts: input.enhancePrompts ?? false,
+      regionalConditioning: input.regionalConditioning ?? false,
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,
@@ -176,7 +189,9 @@ export class RunService {
 
   /** Safe to repeat: the job id is the run id. A failure here is repaired by the worker's queued-run sweep. */
   async enqueue(run: Pick<Run, 'id' | 'parameters'>): Promise<void> {
-    const regionIds = (run.parameters as unknown as RunParameters).regions.map((r) => r.id);
+    const params = run.parameters as unknown as RunParameters;
+    // One pass with regional conditioning needs no per-region children: the parent does the whole canvas.
+    const regionIds = params.regionalConditioning ? [] : params.regions.map((r) => r.id);
     try {
       await this.queues.enqueueRun(run.id, regionIds);
     } catch (error) {

@@ -69,6 +69,10 @@ builder.relayMutationField(
       enhancePrompts: t.boolean({
         description: "Rewrite each region's prompt with the configured enhancer first; history keeps both.",
       }),
+      regionalConditioning: t.boolean({
+        description:
+          'Generate the canvas in one pass on a backend with regional prompting: each prompt inside its region, and as a negative outside it.',
+      }),
       baseRunId: t.globalID({
         description:
           "Inpaint the regions into this earlier run's image (same project and canvas) instead of a fresh canvas.",
@@ -85,6 +89,7 @@ builder.relayMutationField(
         backend: input.backend ?? null,
         baseRunId: input.baseRunId ? expectType(input.baseRunId, 'Run') : null,
         enhancePrompts: input.enhancePrompts ?? false,
+        regionalConditioning: input.regionalConditioning ?? false,
       }),
     }),
   },

@@ -1,0 +1,74 @@
+import { generationSize, resizeRaster, withFailover } from '@pakati/backends';
+import { autoNegativeConditioning, BackendError, type GenerationResult, selectBackends } from '@pakati/core';
+import type { Run } from '@pakati/db';
+import type { RunParameters } from '@pakati/platform';
+import type { JobContext } from './processor-registry.ts';
+
+/**
+ * The whole canvas in one pass on a backend with regional prompting: every region's prompt conditioned to its
+ * mask and, against bleed, negative outside it (auto-negative). Used instead of per-region jobs when a run asks.
+ */
+export async function regionalPass(run: Run, params: RunParameters, ctx: JobContext) {
+  const { platform, backends, signal } = ctx;
+  const { width, height } = params.canvas;
+  const conditioning = autoNegativeConditioning(
+    params.regions.map((r) => ({
+      id: r.id,
+      points: r.points,
+      prompt: r.prompt,
+      negativePrompt: r.negativePrompt,
+      zOrder: r.zOrder,
+      featherPx: r.feather,
+    })),
+    params.canvas,
+  );
+  const selection = selectBackends(
+    { operation: 'generate', width, height, needsRegionalPrompting: true, explicitBackend: params.backend },
+    backends.statuses(),
+  );
+  let lastReported = 0;
+  const outcome = await withFailover(
+    selection.ranked,
+    async (name): Promise<GenerationResult> => {
+      const backend = backends.get(name);
+      if (!backend.generateRegional) throw new BackendError('UNSUPPORTED', name, 'no regional conditioning');
+      const size = generationSize({ x: 0, y: 0, width, height }, backend.capabilities);
+      return backend.generateRegional(
+        { prompt: '', width: size.width, height: size.height, seed: run.seed, regions: conditioning },
+        {
+          signal,
+          onProgress: (update) => {
+            if (update.fraction - lastReported < 0.1) return;
+            lastReported = update.fraction;
+            const fraction = update.fraction * 0.9;
+            void platform.eventLog.transition(run.id, {
+              from: ['RUNNING'],
+              type: 'PROGRESS',
+              payload: {
+                fraction,
+                step: update.step,
+                totalSteps: update.totalSteps,
+                message: `regional pass: ${name}`,
+              },
+              patch: { progress: fraction },
+              guard: (current) => fraction > Number(current.progress),
+            });
+          },
+        },
+      );
+    },
+    async (failed, next) => {
+      await platform.eventLog.transition(run.id, {
+        from: ['RUNNING'],
+        type: 'STEP',
+        payload: {
+          status: 'FAILOVER',
+          backend: failed.backend,
+          next,
+          message: `${failed.error.kind}: ${failed.error.message}`,
+        },
+      });
+    },
+  );
+  return { ...outcome, image: await resizeRaster(outcome.result.image, width, height), conditioning };
+}
