@@ -88,7 +88,7 @@ export class BackendRegistry {
       name: b.name,
       capabilities: b.capabilities,
       circuit: b.circuitState,
-      rateHeadroom: Number.POSITIVE_INFINITY,
+      rateHeadroom: b.rateHeadroom(),
       performance: this.tracker.performance(b.name),
     }));
   }

@@ -116,6 +116,19 @@ export class ResilientBackend implements ImageBackend {
     );
   }
 
+  private readonly recentStarts: number[] = [];
+
+  /**
+   * Calls this worker may still start in the current minute under the provider's rate limit: the selector skips
+   * a backend at zero rather than collect a 429. Per worker; several workers share a provider's limit loosely.
+   */
+  rateHeadroom(now = Date.now()): number {
+    const limit = this.capabilities.rateLimitPerMinute;
+    if (limit === null) return Number.POSITIVE_INFINITY;
+    while (this.recentStarts.length && now - this.recentStarts[0]! >= 60_000) this.recentStarts.shift();
+    return Math.max(0, limit - this.recentStarts.length);
+  }
+
   get circuitState(): CircuitState {
     switch (this.breaker.state) {
       case CockatielState.Open:
@@ -146,6 +159,7 @@ export class ResilientBackend implements ImageBackend {
     run: (ctx: OperationContext) => Promise<GenerationResult>,
   ): Promise<GenerationResult> {
     const started = performance.now();
+    if (this.capabilities.rateLimitPerMinute !== null) this.recentStarts.push(Date.now());
     const report = (ok: boolean, errorKind?: string) =>
       this.onOutcome({
         backend: this.name,

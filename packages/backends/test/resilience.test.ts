@@ -139,6 +139,23 @@ describe('ResilientBackend', () => {
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { kind: 'RATE_LIMITED' } });
   });
 
+  it('counts calls against the provider rate limit and reports the headroom left this minute', async () => {
+    const inner = scripted('limited-rate', async () => ok());
+    const limited = { ...inner, capabilities: { ...inner.capabilities, rateLimitPerMinute: 2 } };
+    const backend = new ResilientBackend(limited, fast);
+    expect(backend.rateHeadroom()).toBe(2);
+    await backend.generate(params, ctx());
+    await backend.generate(params, ctx());
+    expect(backend.rateHeadroom()).toBe(0);
+    expect(backend.rateHeadroom(Date.now() + 61_000)).toBe(2);
+    expect(
+      new ResilientBackend(
+        scripted('free', async () => ok()),
+        fast,
+      ).rateHeadroom(),
+    ).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('reports a caller cancel as CANCELLED, not as a backend failure', async () => {
     const inner = scripted('cancellable', async (_n, c) => {
       await sleep(5000, c.signal);
