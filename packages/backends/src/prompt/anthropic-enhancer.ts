@@ -1,13 +1,13 @@
 import { BackendError, type BackendErrorKind, type PromptEnhancer } from '@pakati/core';
 import { z } from 'zod';
 import { backendFetch, errorFromResponse } from '../http-errors.ts';
+import { startScope } from '../operation-scope.ts';
 import {
   cleanEnhancedPrompt,
   DEFAULT_ENHANCER_TIMEOUT_MS,
   ENHANCER_MAX_TOKENS,
   ENHANCER_SYSTEM_PROMPT,
   enhancerUserMessage,
-  startScope,
   withKind,
 } from './remote-enhancer.ts';
 

@@ -1,4 +1,5 @@
 import { BackendError, type BackendErrorKind, isBackendError } from '@pakati/core';
+import { startScope } from '../operation-scope.ts';
 
 /** A rewrite is a side dish to the generation it serves: it may not stall that generation for long. */
 export const DEFAULT_ENHANCER_TIMEOUT_MS = 15_000;
@@ -50,31 +51,4 @@ export function withKind(
   details: BackendError['details'] = error.details,
 ): BackendError {
   return new BackendError(kind, error.backend, error.message.slice(error.backend.length + 2), details);
-}
-
-/** The caller's signal plus our own deadline, told apart when one of them fires. */
-export function startScope(backend: string, outer: AbortSignal, timeoutMs: number) {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = () => controller.abort(outer.reason);
-  if (outer.aborted) controller.abort(outer.reason);
-  else outer.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('timeout'));
-  }, timeoutMs);
-  return {
-    signal: controller.signal,
-    /** An abort surfaces as whatever the interrupted step threw; the cause is what callers act on. */
-    translate(error: unknown): BackendError {
-      if (outer.aborted) return new BackendError('CANCELLED', backend, 'cancelled');
-      if (timedOut) return new BackendError('TIMEOUT', backend, `no answer within ${timeoutMs} ms`);
-      if (isBackendError(error)) return error;
-      return new BackendError('PROTOCOL', backend, `unreadable answer: ${(error as Error).message}`);
-    },
-    dispose() {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onAbort);
-    },
-  };
 }

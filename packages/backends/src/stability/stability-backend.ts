@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { backendFetch, errorFromResponse } from '../http-errors.ts';
 import { decodeImage, encodeMaskPng, encodePng, resizeRaster } from '../image-codec.ts';
+import { startScope } from '../operation-scope.ts';
 
 /** 'core', 'ultra', 'sd3' (the endpoint's default model) or an SD3 model id such as 'sd3.5-large'. */
 export type StabilityModel = 'core' | 'ultra' | 'sd3' | (string & {});
@@ -82,36 +83,6 @@ const jsonImage = z.object({
   seed: z.number().optional(),
   finish_reason: z.string().optional(),
 });
-
-/** The caller's signal plus our own deadline, told apart when one of them fires. */
-function startScope(backend: string, outer: AbortSignal, timeoutMs: number | undefined) {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = () => controller.abort(outer.reason);
-  if (outer.aborted) controller.abort(outer.reason);
-  else outer.addEventListener('abort', onAbort, { once: true });
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error('timeout'));
-        }, timeoutMs);
-  return {
-    signal: controller.signal,
-    /** An abort surfaces as whatever the interrupted step threw; the cause is what callers act on. */
-    translate(error: unknown): BackendError {
-      if (outer.aborted) return new BackendError('CANCELLED', backend, 'cancelled');
-      if (timedOut) return new BackendError('TIMEOUT', backend, `no answer within ${timeoutMs} ms`);
-      if (isBackendError(error)) return error;
-      return new BackendError('PROTOCOL', backend, `unreadable answer: ${(error as Error).message}`);
-    },
-    dispose() {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onAbort);
-    },
-  };
-}
 
 function pngBlob(bytes: Buffer): Blob {
   return new Blob([new Uint8Array(bytes)], { type: 'image/png' });
