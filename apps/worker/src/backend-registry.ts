@@ -30,7 +30,8 @@ export const BACKEND_FACTORIES: Partial<Record<string, BackendFactory>> = {
         ? { username: env.PAKATI_A1111_USERNAME, password: env.PAKATI_A1111_PASSWORD ?? '' }
         : {}),
     }),
-  comfyui: ({ env }) => createComfyUiBackend({ baseUrl: env.PAKATI_COMFYUI_URL! }),
+  comfyui: ({ env }) =>
+    createComfyUiBackend({ baseUrl: env.PAKATI_COMFYUI_URL!, regional: env.PAKATI_COMFYUI_REGIONAL }),
   openai: ({ env }) =>
     createOpenAiBackend({
       apiKey: env.PAKATI_OPENAI_API_KEY!,

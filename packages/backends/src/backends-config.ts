@@ -33,6 +33,8 @@ const schema = z.object({
   PAKATI_A1111_USERNAME: z.string().optional(),
   PAKATI_A1111_PASSWORD: z.string().optional(),
   PAKATI_COMFYUI_URL: optionalUrl,
+  /** The ComfyUI server has the nodes for masked conditioning: offer one-pass regional generation on it. */
+  PAKATI_COMFYUI_REGIONAL: z.stringbool().default(false),
   PAKATI_OPENAI_API_KEY: z.string().optional(),
   PAKATI_OPENAI_BASE_URL: optionalUrl,
   PAKATI_OPENAI_MODEL: z.string().optional(),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type BackendCapabilities,
   BackendError,
@@ -11,14 +11,18 @@ import {
   type OperationContext,
   type ProgressUpdate,
   type RasterImage,
+  type RegionalGenerateParams,
 } from '@pakati/core';
 import { z } from 'zod';
 import { backendFetch, errorFromResponse } from '../http-errors.ts';
 import { decodeImage, encodePng, resizeRaster } from '../image-codec.ts';
 import { ComfySocket } from './comfyui-socket.ts';
+import { buildRegionalWorkflow, type RegionalWorkflowRegion, regionalMaskPng } from './regional-workflow.ts';
 import {
+  type AppliedWorkflow,
   applyWorkflow,
   type ComfyWorkflow,
+  DEFAULT_CHECKPOINT,
   DEFAULT_IMG2IMG_WORKFLOW,
   DEFAULT_INPAINT_WORKFLOW,
   DEFAULT_TXT2IMG_WORKFLOW,
@@ -45,7 +49,13 @@ export interface ComfyUiOptions {
   timeoutMs?: number;
   maxWidth?: number;
   maxHeight?: number;
-  /** Capabilities a custom workflow adds (e.g. regional prompting) or lacks. */
+  /**
+   * Regional conditioning in one prompt (`generateRegional`, `capabilities.regionalPrompting`), with a graph
+   * of core nodes (ConditioningSetMask, ConditioningCombine, LoadImageMask) built per request. Default: off, or
+   * what `capabilities.regionalPrompting` says, so the capability and the method always go together.
+   */
+  regional?: boolean;
+  /** Capabilities a custom workflow adds or lacks. */
   capabilities?: Partial<BackendCapabilities>;
   name?: string;
 }
@@ -243,6 +253,8 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
     rateLimitPerMinute: null,
     ...options.capabilities,
   };
+  const regional = options.regional ?? options.capabilities?.regionalPrompting === true;
+  capabilities.regionalPrompting = regional;
 
   function checkSize(params: GenerateParams): { width: number; height: number } {
     const { width, height } = params;
@@ -277,11 +289,16 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
     }
   }
 
-  async function upload(png: Buffer, filename: string, signal: AbortSignal): Promise<string> {
+  async function upload(
+    png: Buffer,
+    filename: string,
+    signal: AbortSignal,
+    overwrite = true,
+  ): Promise<string> {
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), filename);
     form.append('type', 'input');
-    form.append('overwrite', 'true');
+    form.append('overwrite', String(overwrite));
     const res = await backendFetch(name, `${baseUrl}/upload/image`, { method: 'POST', body: form, signal });
     if (!res.ok) throw await errorFromResponse(name, res, comfyMessage);
     const parsed = uploadResponse.safeParse(await readJson(res, 'upload'));
@@ -376,6 +393,11 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
         finish();
       };
       const onAbort = () => settle(() => reject(signal.reason));
+      // An abort that landed while POST /prompt was answering has already fired; it must still stop us.
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       unwatch = socket.watch(promptId, (event) => {
         if (settled) return;
@@ -472,17 +494,21 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
     });
   }
 
-  async function execute(
-    kind: Kind,
+  /**
+   * One ComfyUI prompt from start to finish, whatever the graph: the socket opened before anything is queued,
+   * `prepare` uploads what the graph needs and builds it, then submit, follow the prompt's events (progress,
+   * previews, errors, interruption), read history and fetch the saved image, resized to the requested size.
+   * Cancellation and timeout stop exactly our prompt.
+   */
+  async function run(
     params: GenerateParams,
     ctx: OperationContext,
-    images?: { init: RasterImage; mask?: MaskImage; strength?: number },
+    prepare: (size: { width: number; height: number }, signal: AbortSignal) => Promise<AppliedWorkflow>,
   ): Promise<GenerationResult> {
     const started = performance.now();
     const size = checkSize(params);
     if (ctx.signal.aborted) throw new BackendError('CANCELLED', name, 'cancelled');
     const op = startOperation(ctx.signal, options.timeoutMs);
-    const template = templates[kind];
     let acquired = false;
     let promptId: string | undefined;
     let serverDone = false;
@@ -496,46 +522,9 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
       }
       acquired = true;
 
-      const files: Pick<WorkflowValues, 'initImage' | 'maskImage' | 'initWithMaskImage'> = {};
-      if (images) {
-        const roles = new Set(imageRoles(template).values());
-        const tag = `pakati-${randomUUID()}`;
-        const init = await resizeRaster(images.init, size.width, size.height);
-        if (roles.has('init'))
-          files.initImage = await upload(await encodePng(init), `${tag}-init.png`, op.signal);
-        if (images.mask && roles.has('mask')) {
-          const png = await maskUpload(images.mask, size.width, size.height);
-          files.maskImage = await upload(png, `${tag}-mask.png`, op.signal);
-        }
-        if (images.mask && roles.has('both')) {
-          const png = await maskUpload(images.mask, size.width, size.height, init);
-          files.initWithMaskImage = await upload(png, `${tag}-inpaint.png`, op.signal);
-        }
-      }
-
-      let applied: ReturnType<typeof applyWorkflow>;
+      let applied: AppliedWorkflow;
       try {
-        applied = applyWorkflow(
-          template,
-          {
-            prompt: params.prompt,
-            negativePrompt: params.negativePrompt ?? '',
-            seed: params.seed,
-            steps: params.steps ?? DEFAULT_STEPS,
-            cfg: params.guidance ?? DEFAULT_GUIDANCE,
-            width: size.width,
-            height: size.height,
-            checkpoint: params.model ?? options.checkpoint ?? null,
-            ...(images?.strength !== undefined ? { denoise: images.strength } : {}),
-            ...(options.samplerName ? { samplerName: options.samplerName } : {}),
-            ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-            ...files,
-          },
-          {
-            latentSize: kind === 'txt2img',
-            images: kind === 'txt2img' ? [] : kind === 'img2img' ? ['init'] : ['init', 'mask'],
-          },
-        );
+        applied = await prepare(size, op.signal);
       } catch (error) {
         if (error instanceof WorkflowError) throw new BackendError('INVALID_REQUEST', name, error.message);
         throw error;
@@ -594,7 +583,136 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
     }
   }
 
-  return {
+  function execute(
+    kind: Kind,
+    params: GenerateParams,
+    ctx: OperationContext,
+    images?: { init: RasterImage; mask?: MaskImage; strength?: number },
+  ): Promise<GenerationResult> {
+    const template = templates[kind];
+    return run(params, ctx, async (size, signal) => {
+      const files: Pick<WorkflowValues, 'initImage' | 'maskImage' | 'initWithMaskImage'> = {};
+      if (images) {
+        const roles = new Set(imageRoles(template).values());
+        const tag = `pakati-${randomUUID()}`;
+        const init = await resizeRaster(images.init, size.width, size.height);
+        if (roles.has('init'))
+          files.initImage = await upload(await encodePng(init), `${tag}-init.png`, signal);
+        if (images.mask && roles.has('mask')) {
+          const png = await maskUpload(images.mask, size.width, size.height);
+          files.maskImage = await upload(png, `${tag}-mask.png`, signal);
+        }
+        if (images.mask && roles.has('both')) {
+          const png = await maskUpload(images.mask, size.width, size.height, init);
+          files.initWithMaskImage = await upload(png, `${tag}-inpaint.png`, signal);
+        }
+      }
+      return applyWorkflow(
+        template,
+        {
+          prompt: params.prompt,
+          negativePrompt: params.negativePrompt ?? '',
+          seed: params.seed,
+          steps: params.steps ?? DEFAULT_STEPS,
+          cfg: params.guidance ?? DEFAULT_GUIDANCE,
+          width: size.width,
+          height: size.height,
+          checkpoint: params.model ?? options.checkpoint ?? null,
+          ...(images?.strength !== undefined ? { denoise: images.strength } : {}),
+          ...(options.samplerName ? { samplerName: options.samplerName } : {}),
+          ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+          ...files,
+        },
+        {
+          latentSize: kind === 'txt2img',
+          images: kind === 'txt2img' ? [] : kind === 'img2img' ? ['init'] : ['init', 'mask'],
+        },
+      );
+    });
+  }
+
+  /** Checks the regions before anything is sent: one mask size for all, and every mask complete. */
+  function checkRegions(params: RegionalGenerateParams): void {
+    if (!Array.isArray(params.regions))
+      throw new BackendError('INVALID_REQUEST', name, 'regions must be a list');
+    const first = params.regions[0]?.positiveMask;
+    params.regions.forEach((region, index) => {
+      for (const text of [region.positive, region.negative, region.negativeOutside]) {
+        if (typeof text !== 'string')
+          throw new BackendError('INVALID_REQUEST', name, `region ${index} has a prompt that is not text`);
+      }
+      for (const mask of [region.positiveMask, region.outsideMask]) {
+        if (
+          !mask ||
+          !(mask.width > 0 && mask.height > 0) ||
+          mask.data?.length !== mask.width * mask.height ||
+          mask.width !== first!.width ||
+          mask.height !== first!.height
+        ) {
+          throw new BackendError(
+            'INVALID_REQUEST',
+            name,
+            `region ${index} (${region.regionId}) needs complete masks of one size for all regions`,
+          );
+        }
+      }
+    });
+  }
+
+  /**
+   * Uploads a regional mask under a name derived from its content, so the same request gives the same graph
+   * (and ComfyUI's cache can reuse the loaded mask). Sent without overwrite: ComfyUI keeps an existing file of
+   * that name when its content is the same, and never rewrites a file another prompt may be reading.
+   */
+  async function uploadRegionalMask(png: Buffer, signal: AbortSignal, uploaded: Map<string, string>) {
+    const filename = `pakati-region-${createHash('sha256').update(png).digest('hex').slice(0, 32)}.png`;
+    const known = uploaded.get(filename);
+    if (known) return known;
+    const stored = await upload(png, filename, signal, false);
+    uploaded.set(filename, stored);
+    return stored;
+  }
+
+  function executeRegional(params: RegionalGenerateParams, ctx: OperationContext): Promise<GenerationResult> {
+    try {
+      checkRegions(params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run(params, ctx, async (size, signal) => {
+      const uploaded = new Map<string, string>();
+      const regions: RegionalWorkflowRegion[] = [];
+      for (const region of params.regions) {
+        const inside = await regionalMaskPng(region.positiveMask, size.width, size.height);
+        const outside = await regionalMaskPng(region.outsideMask, size.width, size.height);
+        regions.push({
+          regionId: region.regionId,
+          positive: region.positive,
+          negative: region.negative,
+          negativeOutside: region.negativeOutside,
+          positiveMask: await uploadRegionalMask(inside, signal, uploaded),
+          outsideMask: await uploadRegionalMask(outside, signal, uploaded),
+        });
+      }
+      const checkpoint = params.model ?? options.checkpoint ?? DEFAULT_CHECKPOINT;
+      const graph = buildRegionalWorkflow({
+        prompt: params.prompt ?? '',
+        negativePrompt: params.negativePrompt ?? '',
+        seed: params.seed,
+        steps: params.steps ?? DEFAULT_STEPS,
+        cfg: params.guidance ?? DEFAULT_GUIDANCE,
+        width: size.width,
+        height: size.height,
+        checkpoint,
+        ...(options.samplerName ? { samplerName: options.samplerName } : {}),
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        regions,
+      });
+      return { graph, checkpoint };
+    });
+  }
+
+  const backend: ComfyUiBackend = {
     name,
     capabilities,
     clientId,
@@ -616,4 +734,6 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
       return execute('inpaint', params, ctx, { init: params.init, mask: params.mask });
     },
   };
+  // Present exactly when the capability says so.
+  return regional ? { ...backend, generateRegional: executeRegional } : backend;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import sharp from 'sharp';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeRgba, previewJpeg, type RawRgba, renderPng, seedColor, sleep } from './automatic1111-fake.ts';
 import { type RecordedRequest, sendJson, startFakeServer } from './fake-http-server.ts';
@@ -26,6 +27,23 @@ export interface ComfyUpload {
   bytes: Buffer;
 }
 
+/** One conditioning entry as the sampler would see it: a text, and the mask file it is set to (null: unmasked). */
+export interface ComfyConditioningEntry {
+  text: string;
+  /** The uploaded file its ConditioningSetMask's LoadImageMask/LoadImage loads; null when unmasked. */
+  mask: string | null;
+  channel: string | null;
+  strength: number;
+  setCondArea: string | null;
+}
+
+/** What a regional graph's sampler was given, in ConditioningCombine order (conditioning_1 before _2). */
+export interface ComfyConditioningRecord {
+  promptId: string;
+  positive: ComfyConditioningEntry[];
+  negative: ComfyConditioningEntry[];
+}
+
 /** A one-shot scripted HTTP answer for the next request to `path`. */
 export interface ComfyHttpFailure {
   path: string;
@@ -50,7 +68,18 @@ const NODE_CLASSES = new Set([
   'PreviewImage',
   'LoadImage',
   'LoadImageMask',
+  'ConditioningSetMask',
+  'ConditioningCombine',
 ]);
+// Inputs that must be links, and combo inputs with their choices (nodes.py INPUT_TYPES).
+const REQUIRED_LINKS: Record<string, string[]> = {
+  ConditioningSetMask: ['conditioning', 'mask'],
+  ConditioningCombine: ['conditioning_1', 'conditioning_2'],
+};
+const COMBOS: Record<string, Record<string, string[]>> = {
+  ConditioningSetMask: { set_cond_area: ['default', 'mask bounds'] },
+  LoadImageMask: { channel: ['alpha', 'red', 'green', 'blue'] },
+};
 const OUTPUT_NODES = new Set(['SaveImage', 'PreviewImage']);
 
 const isLink = (value: unknown): value is Link =>
@@ -61,6 +90,10 @@ const isLink = (value: unknown): value is Link =>
  * reports over the `/ws?clientId=` websocket of the client that queued them (execution_start, executing,
  * progress, binary JPEG previews, executed, execution_success, executing null), history and /view serve the
  * saved PNG, /queue and /interrupt (with or without a prompt_id) behave like the real ones.
+ *
+ * Regional graphs (ConditioningSetMask/ConditioningCombine between the text encoders and the sampler) render
+ * per pixel: the colour of the last positive entry in combine order whose uploaded mask is > 0.5 there, or
+ * that is unmasked; the conditioning they were given is kept in `conditioning` for tests.
  */
 export async function startComfyUiFake(
   options: { stepMs?: number; checkpoints?: string[]; historyDelayMs?: number } = {},
@@ -74,6 +107,7 @@ export async function startComfyUiFake(
   const history = new Map<string, Record<string, unknown>>();
   const interrupts: { promptId: string | null }[] = [];
   const deletes: string[][] = [];
+  const conditioning: ComfyConditioningRecord[] = [];
   const httpFailures: ComfyHttpFailure[] = [];
   const executionFailures: ('oom' | 'error')[] = [];
   /** What happened in order, for tests that care (e.g. that the socket opened before the prompt was queued). */
@@ -186,6 +220,46 @@ export async function startComfyUiFake(
           );
         }
       }
+      for (const input of REQUIRED_LINKS[node.class_type] ?? []) {
+        if (!isLink(node.inputs[input])) {
+          return validationError(
+            res,
+            id,
+            node.class_type,
+            outputs,
+            'required_input_missing',
+            'Required input is missing',
+            input,
+          );
+        }
+      }
+      for (const [input, choices] of Object.entries(COMBOS[node.class_type] ?? {})) {
+        if (!choices.includes(String(node.inputs[input]))) {
+          return validationError(
+            res,
+            id,
+            node.class_type,
+            outputs,
+            'value_not_in_list',
+            'Value not in list',
+            `${input}: '${node.inputs[input]}' not in ${JSON.stringify(choices)}`,
+          );
+        }
+      }
+      if (
+        node.class_type === 'ConditioningSetMask' &&
+        !(typeof node.inputs.strength === 'number' && node.inputs.strength >= 0 && node.inputs.strength <= 10)
+      ) {
+        return validationError(
+          res,
+          id,
+          node.class_type,
+          outputs,
+          'value_bigger_than_max',
+          'Value out of range',
+          `strength: ${node.inputs.strength} not in [0, 10]`,
+        );
+      }
       if (
         node.class_type === 'CheckpointLoaderSimple' &&
         !checkpoints.includes(String(node.inputs.ckpt_name))
@@ -264,13 +338,92 @@ export async function startComfyUiFake(
     return (i) => (255 - image.data[i * 4 + 3]!) / 255;
   }
 
+  /**
+   * The conditioning a link carries, flattened in ConditioningCombine order: text encoders give one unmasked
+   * entry, ConditioningSetMask sets its mask on every entry it receives (replacing an earlier one, like
+   * node_helpers.conditioning_set_values).
+   */
+  function flattenConditioning(graph: Graph, link: unknown, depth = 0): ComfyConditioningEntry[] {
+    if (depth > 1000) throw new Error('conditioning graph has a cycle');
+    const { node: source } = node(graph, link);
+    switch (source.class_type) {
+      case 'CLIPTextEncode':
+        return [
+          { text: String(source.inputs.text), mask: null, channel: null, strength: 1, setCondArea: null },
+        ];
+      case 'ConditioningCombine':
+        return [
+          ...flattenConditioning(graph, source.inputs.conditioning_1, depth + 1),
+          ...flattenConditioning(graph, source.inputs.conditioning_2, depth + 1),
+        ];
+      case 'ConditioningSetMask': {
+        const loader = node(graph, source.inputs.mask).node;
+        if (loader.class_type !== 'LoadImageMask' && loader.class_type !== 'LoadImage') {
+          throw new Error(`ConditioningSetMask mask from ${loader.class_type} is not supported by the fake`);
+        }
+        return flattenConditioning(graph, source.inputs.conditioning, depth + 1).map((entry) => ({
+          ...entry,
+          mask: String(loader.inputs.image),
+          channel: loader.class_type === 'LoadImageMask' ? String(loader.inputs.channel) : null,
+          strength: Number(source.inputs.strength),
+          setCondArea: String(source.inputs.set_cond_area),
+        }));
+      }
+      default:
+        throw new Error(`conditioning from ${source.class_type} is not supported by the fake`);
+    }
+  }
+
+  /** A mask file as LoadImageMask would read it, at the given size. */
+  async function maskFile(file: string, channel: string | null, width: number, height: number) {
+    const bytes = files.get(`input/${file}`);
+    if (!bytes) throw new Error(`Invalid image file: ${file}`);
+    const image = await decodeRgba(bytes, width, height);
+    const c = channel === null ? 3 : ({ red: 0, green: 1, blue: 2, alpha: 3 }[channel] ?? 3);
+    return (i: number) => (c === 3 ? 255 - image.data[i * 4 + 3]! : image.data[i * 4 + c]!) / 255;
+  }
+
+  /** Per pixel, the last positive entry that applies there (unmasked, or its mask > 0.5) gives the colour. */
+  async function renderRegional(
+    promptId: string,
+    graph: Graph,
+    sampler: Graph[string],
+    seed: number,
+  ): Promise<Buffer> {
+    const positive = flattenConditioning(graph, sampler.inputs.positive);
+    const negative = flattenConditioning(graph, sampler.inputs.negative);
+    conditioning.push({ promptId, positive, negative });
+    const latent = node(graph, sampler.inputs.latent_image).node;
+    if (latent.class_type !== 'EmptyLatentImage') throw new Error('regional graphs need an EmptyLatentImage');
+    const width = Number(latent.inputs.width);
+    const height = Number(latent.inputs.height);
+    const layers = await Promise.all(
+      positive.map(async (entry) => ({
+        color: seedColor(seed, entry.text),
+        mask: entry.mask === null ? null : await maskFile(entry.mask, entry.channel, width, height),
+      })),
+    );
+    const out = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < width * height; i++) {
+      let color: [number, number, number] = [0, 0, 0];
+      for (const layer of layers) if (!layer.mask || layer.mask(i) > 0.5) color = layer.color;
+      out.set(color, i * 3);
+    }
+    return sharp(out, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer();
+  }
+
   /** Renders what the graph would: the seed's colour over the init image, weighted by denoise or the mask. */
-  async function render(graph: Graph, outputId: string): Promise<Buffer> {
+  async function render(promptId: string, graph: Graph, outputId: string): Promise<Buffer> {
     const decode = node(graph, graph[outputId]!.inputs.images).node;
     const sampler = node(graph, decode.inputs.samples).node;
     const seed = Number(
       sampler.class_type === 'KSamplerAdvanced' ? sampler.inputs.noise_seed : sampler.inputs.seed,
     );
+    if (Object.values(graph).some((n) => n.class_type === 'ConditioningSetMask')) {
+      return renderRegional(promptId, graph, sampler, seed);
+    }
     const text = String(node(graph, sampler.inputs.positive).node.inputs.text);
     const color = seedColor(seed, text);
     const latent = node(graph, sampler.inputs.latent_image).node;
@@ -374,7 +527,35 @@ export async function startComfyUiFake(
       const isSave = graph[id]!.class_type === 'SaveImage';
       const filename = `${isSave ? 'pakati' : 'ComfyUI_temp'}_${String(++outputCounter).padStart(5, '0')}_.png`;
       const type = isSave ? 'output' : 'temp';
-      files.set(`${type}/${filename}`, await render(graph, id));
+      let png: Buffer;
+      try {
+        png = await render(promptId, graph, id);
+      } catch (error) {
+        // What the fake cannot render fails like a node exception would, rather than leaving the prompt hanging.
+        const data = {
+          prompt_id: promptId,
+          node_id: id,
+          node_type: graph[id]!.class_type,
+          executed,
+          exception_message: (error as Error).message,
+          exception_type: 'Exception',
+          traceback: [],
+          current_inputs: {},
+          current_outputs: {},
+          timestamp: now(),
+        };
+        send(clientId, 'execution_error', data);
+        finishHistory(item, {
+          outputs: {},
+          status: {
+            status_str: 'error',
+            completed: false,
+            messages: [...messages, ['execution_error', data]],
+          },
+        });
+        return;
+      }
+      files.set(`${type}/${filename}`, png);
       const output = { images: [{ filename, subfolder: '', type }] };
       outputs[id] = output;
       executed.push(id);
@@ -405,9 +586,18 @@ export async function startComfyUiFake(
     }
     const type = String(form.get('type') ?? 'input');
     const subfolder = String(form.get('subfolder') ?? '');
-    const name = image.name;
     const bytes = Buffer.from(await image.arrayBuffer());
-    files.set(`${type}/${subfolder ? `${subfolder}/` : ''}${name}`, bytes);
+    const overwrite = form.get('overwrite');
+    const key = (file: string) => `${type}/${subfolder ? `${subfolder}/` : ''}${file}`;
+    let name = image.name;
+    if (overwrite !== 'true' && overwrite !== '1') {
+      // server.py: without overwrite an existing file of the same content is kept, another one gets " (n)".
+      const dot = image.name.lastIndexOf('.');
+      const [stem, ext] = dot > 0 ? [image.name.slice(0, dot), image.name.slice(dot)] : [image.name, ''];
+      for (let n = 1; files.has(key(name)) && !files.get(key(name))!.equals(bytes); n++)
+        name = `${stem} (${n})${ext}`;
+    }
+    files.set(key(name), bytes);
     uploads.push({
       fields: [...form.keys()],
       name,
@@ -497,6 +687,8 @@ export async function startComfyUiFake(
     url: server.url,
     requests: server.requests,
     uploads,
+    /** Per executed regional prompt, the conditioning its sampler was given. */
+    conditioning,
     interrupts,
     deletes,
     timeline,
