@@ -7,7 +7,6 @@ import {
   type ImageBackend,
   type Img2ImgParams,
   type InpaintParams,
-  isBackendError,
   type MaskImage,
   type OperationContext,
   type RasterImage,

@@ -1,5 +1,4 @@
-import { BackendError, type BackendErrorKind, isBackendError } from '@pakati/core';
-import { startScope } from '../operation-scope.ts';
+import { BackendError, type BackendErrorKind } from '@pakati/core';
 
 /** A rewrite is a side dish to the generation it serves: it may not stall that generation for long. */
 export const DEFAULT_ENHANCER_TIMEOUT_MS = 15_000;

@@ -4,7 +4,6 @@ import {
   type GenerateParams,
   type GenerationResult,
   type ImageBackend,
-  isBackendError,
   type OperationContext,
 } from '@pakati/core';
 import { z } from 'zod';
