@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'RUN_NOT_CANCELLABLE',
   'GENERATION_FAILED',
   'NO_CAPABLE_BACKEND',
+  'INVALID_RULES',
   'INTERNAL',
 ] as const;
 
