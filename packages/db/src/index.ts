@@ -9,6 +9,7 @@ export { type Organization, OrganizationSchema } from './entities/organization.e
 export { type Project, ProjectSchema } from './entities/project.entity.ts';
 export { type Reference, ReferenceSchema } from './entities/reference.entity.ts';
 export { type Region, RegionSchema } from './entities/region.entity.ts';
+export { type RuleSet, RuleSetSchema } from './entities/rule-set.entity.ts';
 export {
   RUN_KINDS,
   RUN_STATUSES,

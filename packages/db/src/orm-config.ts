@@ -7,6 +7,7 @@ import { OrganizationSchema } from './entities/organization.entity.ts';
 import { ProjectSchema } from './entities/project.entity.ts';
 import { ReferenceSchema } from './entities/reference.entity.ts';
 import { RegionSchema } from './entities/region.entity.ts';
+import { RuleSetSchema } from './entities/rule-set.entity.ts';
 import { RunSchema } from './entities/run.entity.ts';
 import { RunEventSchema } from './entities/run-event.entity.ts';
 
@@ -19,6 +20,7 @@ export const ENTITIES = [
   RunSchema,
   RunEventSchema,
   GenerationStepSchema,
+  RuleSetSchema,
 ];
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
