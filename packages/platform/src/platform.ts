@@ -12,6 +12,7 @@ import { ProjectService } from './project.service.ts';
 import { createRedis } from './redis.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
 import { ReferenceService } from './reference.service.ts';
+import { RuleSetService } from './rule-set.service.ts';
 import { RunService } from './run.service.ts';
 import { RunEventLog } from './run-event-log.ts';
 import { RunProgress } from './run-progress.ts';
@@ -35,6 +36,7 @@ export interface Platform {
   projects: ProjectService;
   references: ReferenceService;
   runs: RunService;
+  ruleSets: RuleSetService;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function createPlatform(
       maxBytes: config.limits.uploadBytes,
       maxPixels: config.limits.uploadPixels,
     }),
+    ruleSets: new RuleSetService(orm),
     runs: new RunService(orm, queues, eventLog, pubsub, logger, config.backends.enabled),
     async close() {
       await queues.close();

@@ -2,6 +2,7 @@ import { builder } from './builder.ts';
 import './types/scalars.ts';
 import './types/viewer.ts';
 import './types/model.ts';
+import './types/rule-set.ts';
 import './types/region.ts';
 import './types/reference.ts';
 import './types/run.ts';
