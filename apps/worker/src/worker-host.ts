@@ -9,10 +9,12 @@ import { composeRunProcessor } from './compose-run.processor.ts';
 import { buildRegistry, type Processor } from './processor-registry.ts';
 import { startQueuedRunSweep } from './queued-run-sweep.ts';
 import { renderRegionProcessor } from './render-region.processor.ts';
+import { understandReferenceProcessor } from './understand-reference.processor.ts';
 
 export const PROCESSORS: readonly Processor[] = [
   renderRegionProcessor,
   composeRunProcessor,
+  understandReferenceProcessor,
 ] as unknown as Processor[];
 
 class ShutdownAbort extends Error {}

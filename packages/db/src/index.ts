@@ -8,6 +8,11 @@ export {
 export { type Organization, OrganizationSchema } from './entities/organization.entity.ts';
 export { type Project, ProjectSchema } from './entities/project.entity.ts';
 export { type Reference, ReferenceSchema } from './entities/reference.entity.ts';
+export {
+  type ReferenceUnderstanding,
+  ReferenceUnderstandingSchema,
+  type UnderstandingAttempt,
+} from './entities/reference-understanding.entity.ts';
 export { type Region, RegionSchema } from './entities/region.entity.ts';
 export { type RuleSet, RuleSetSchema } from './entities/rule-set.entity.ts';
 export {

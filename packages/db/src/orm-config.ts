@@ -6,6 +6,7 @@ import { GenerationStepSchema } from './entities/generation-step.entity.ts';
 import { OrganizationSchema } from './entities/organization.entity.ts';
 import { ProjectSchema } from './entities/project.entity.ts';
 import { ReferenceSchema } from './entities/reference.entity.ts';
+import { ReferenceUnderstandingSchema } from './entities/reference-understanding.entity.ts';
 import { RegionSchema } from './entities/region.entity.ts';
 import { RuleSetSchema } from './entities/rule-set.entity.ts';
 import { RunSchema } from './entities/run.entity.ts';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   RunEventSchema,
   GenerationStepSchema,
   RuleSetSchema,
+  ReferenceUnderstandingSchema,
 ];
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));

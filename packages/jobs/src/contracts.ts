@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from './job-contract.ts';
 
-export const QUEUE_NAMES = ['generation'] as const;
+export const QUEUE_NAMES = ['generation', 'analysis'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -16,7 +16,14 @@ export const renderRegionJob = defineJob(
 );
 export const composeRunJob = defineJob('generation', 'compose-run', z.object({ runId: z.uuid() }));
 
-export const JOB_CONTRACTS = [renderRegionJob, composeRunJob] as const;
+/** Reconstruct a reference under every masking strategy and score it (a run of kind UNDERSTAND). */
+export const understandReferenceJob = defineJob(
+  'analysis',
+  'understand-reference',
+  z.object({ runId: z.uuid() }),
+);
+
+export const JOB_CONTRACTS = [renderRegionJob, composeRunJob, understandReferenceJob] as const;
 export type AnyJobContract = (typeof JOB_CONTRACTS)[number];
 
 export const regionJobId = (runId: string, regionId: string) => `${runId}.${regionId}`;

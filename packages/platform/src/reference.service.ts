@@ -1,5 +1,13 @@
 import { PakatiError } from '@pakati/core';
-import { type Orm, ProjectSchema, type Reference, ReferenceSchema, RegionSchema } from '@pakati/db';
+import {
+  type Orm,
+  ProjectSchema,
+  type Reference,
+  ReferenceSchema,
+  type ReferenceUnderstanding,
+  ReferenceUnderstandingSchema,
+  RegionSchema,
+} from '@pakati/db';
 import sharp from 'sharp';
 import type { BlobStore } from './blob-store.ts';
 import { isUuid } from './project.service.ts';
@@ -96,6 +104,22 @@ export class ReferenceService {
     return this.orm.em
       .fork()
       .findOne(ReferenceSchema, { id, project: { organization: organizationId } }, { populate: ['region'] });
+  }
+
+  /** The strategy rows of the reference's most recent UNDERSTAND run. */
+  async latestUnderstanding(referenceId: string): Promise<ReferenceUnderstanding[]> {
+    const em = this.orm.em.fork();
+    const latest = await em.findOne(
+      ReferenceUnderstandingSchema,
+      { reference: referenceId },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    if (!latest) return [];
+    return em.find(
+      ReferenceUnderstandingSchema,
+      { reference: referenceId, run: latest.run },
+      { orderBy: { strategy: 'asc' } },
+    );
   }
 
   async listReferences(projectId: string): Promise<Reference[]> {

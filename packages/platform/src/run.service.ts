@@ -1,16 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { normalizeSeed, PakatiError } from '@pakati/core';
+import { maskingStrategy, normalizeSeed, PakatiError } from '@pakati/core';
 import {
   type Orm,
   ProjectSchema,
+  ReferenceSchema,
   RegionSchema,
   type Run,
   RunEventSchema,
   type RunKind,
   RunSchema,
 } from '@pakati/db';
-import { composeRunJob, type JobQueues } from '@pakati/jobs';
+import { composeRunJob, type JobQueues, understandReferenceJob } from '@pakati/jobs';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import type { Logger } from './logger.ts';
 import { checkBackend, isUuid } from './project.service.ts';
@@ -30,6 +31,9 @@ export interface StartRunInput {
   enhancePrompts?: boolean | null;
   /** Generate the whole canvas in one pass with per-region (auto-negative) conditioning on a capable backend. */
   regionalConditioning?: boolean | null;
+  /** UNDERSTAND runs: the reference to reconstruct, and which masking strategies (all when omitted). */
+  referenceId?: string | null;
+  strategies?: string[] | null;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
@@ -39,6 +43,7 @@ export interface RunParameters {
   base: { runId: string; imageKey: string } | null;
   enhancePrompts: boolean;
   regionalConditioning: boolean;
+  understand: { referenceId: string; imageKey: string; strategies: string[] | null } | null;
   canvas: { width: number; height: number };
   regions: {
     id: string;
@@ -119,6 +124,7 @@ export class RunService {
       base,
       enhancePrompts: input.enhancePrompts ?? false,
       regionalConditioning: input.regionalConditioning ?? false,
+      understand: input.kind === 'UNDERSTAND' ? await this.understanding(project, input) : null,
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,
@@ -163,6 +169,25 @@ export class RunService {
     return run;
   }
 
+  private async understanding(project: { id: string }, input: StartRunInput) {
+    const reference =
+      input.referenceId && isUuid(input.referenceId)
+        ? await this.orm.em.fork().findOne(ReferenceSchema, { id: input.referenceId, project: project.id })
+        : null;
+    if (!reference) {
+      throw new PakatiError(
+        'BAD_USER_INPUT',
+        "an UNDERSTAND run needs the referenceId of one of this project's references",
+        {
+          field: 'referenceId',
+        },
+      );
+    }
+    const strategies = input.strategies?.length ? [...new Set(input.strategies)] : null;
+    for (const name of strategies ?? []) maskingStrategy(name); // unknown names: BAD_USER_INPUT before anything is queued
+    return { referenceId: reference.id, imageKey: reference.blobKey, strategies };
+  }
+
   private async baseImage(
     organizationId: string,
     project: { id: string; width: number; height: number },
@@ -193,7 +218,8 @@ export class RunService {
     // One pass with regional conditioning needs no per-region children: the parent does the whole canvas.
     const regionIds = params.regionalConditioning ? [] : params.regions.map((r) => r.id);
     try {
-      await this.queues.enqueueRun(run.id, regionIds);
+      if (params.understand) await this.queues.enqueue(understandReferenceJob, { runId: run.id }, run.id);
+      else await this.queues.enqueueRun(run.id, regionIds);
     } catch (error) {
       this.logger.error({ err: error, runId: run.id }, 'enqueue failed; the sweep will retry');
     }
@@ -213,7 +239,9 @@ export class RunService {
         status: current.status,
       });
     }
-    await this.queues.removeIfWaiting(composeRunJob.queue, run.id).catch(() => false);
+    for (const queue of [composeRunJob.queue, understandReferenceJob.queue]) {
+      await this.queues.removeIfWaiting(queue, run.id).catch(() => false);
+    }
     // Only the worker holding this run acts on it; everyone else ignores the message.
     await this.pubsub.publish('run-cancel', 'all', { runId: run.id }).catch((err: unknown) => {
       this.logger.warn(

@@ -1,7 +1,41 @@
-import { PakatiError } from '@pakati/core';
-import type { Reference } from '@pakati/db';
+import { PakatiError, UNDERSTOOD_THRESHOLD } from '@pakati/core';
+import type { Reference, ReferenceUnderstanding, UnderstandingAttempt } from '@pakati/db';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
+
+const AttemptRef = builder.objectRef<UnderstandingAttempt>('UnderstandingAttempt').implement({
+  fields: (t) => ({
+    difficulty: t.exposeFloat('difficulty'),
+    score: t.exposeFloat('score'),
+    ssim: t.exposeFloat('ssim'),
+    colorDeltaE: t.exposeFloat('colorDeltaE'),
+    hiddenFraction: t.exposeFloat('hiddenFraction'),
+  }),
+});
+
+const StrategyLevelRef = builder.objectRef<ReferenceUnderstanding>('StrategyUnderstanding').implement({
+  fields: (t) => ({
+    strategy: t.exposeString('strategy'),
+    level: t.float({ resolve: (u) => Number(u.level) }),
+    mastery: t.exposeBoolean('mastery', { description: 'level >= 0.85' }),
+    backend: t.exposeString('backend'),
+    attempts: t.field({ type: [AttemptRef], resolve: (u) => u.attempts }),
+  }),
+});
+
+const UnderstandingRef = builder
+  .objectRef<{ level: number; understood: boolean; strategies: ReferenceUnderstanding[]; assessedAt: Date }>(
+    'Understanding',
+  )
+  .implement({
+    description: 'How well the reference was reconstructed from partial views, per masking strategy.',
+    fields: (t) => ({
+      level: t.exposeFloat('level'),
+      understood: t.exposeBoolean('understood', { description: 'level >= 0.75' }),
+      strategies: t.field({ type: [StrategyLevelRef], resolve: (u) => u.strategies }),
+      assessedAt: t.field({ type: 'DateTime', resolve: (u) => u.assessedAt }),
+    }),
+  });
 
 export const ReferenceRef = builder.node(builder.objectRef<Reference>('Reference'), {
   id: { resolve: (r) => r.id },
@@ -18,6 +52,22 @@ export const ReferenceRef = builder.node(builder.objectRef<Reference>('Reference
       resolve: (r, _args, ctx) => ctx.platform.images.signedUrl(r.blobKey),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    understanding: t.field({
+      type: UnderstandingRef,
+      nullable: true,
+      description: 'The latest assessment (an UNDERSTAND run); null until one has finished.',
+      resolve: async (r, _args, ctx) => {
+        const rows = await ctx.platform.references.latestUnderstanding(r.id);
+        if (rows.length === 0) return null;
+        const level = rows.reduce((sum, row) => sum + Number(row.level), 0) / rows.length;
+        return {
+          level,
+          understood: level >= UNDERSTOOD_THRESHOLD,
+          strategies: rows,
+          assessedAt: rows[0]!.createdAt,
+        };
+      },
+    }),
   }),
 });
 

@@ -73,6 +73,10 @@ builder.relayMutationField(
         description:
           'Generate the canvas in one pass on a backend with regional prompting: each prompt inside its region, and as a negative outside it.',
       }),
+      referenceId: t.globalID({ description: 'UNDERSTAND runs: the reference to reconstruct and score.' }),
+      strategies: t.stringList({
+        description: 'UNDERSTAND runs: masking strategies to use (all registered ones when omitted).',
+      }),
       baseRunId: t.globalID({
         description:
           "Inpaint the regions into this earlier run's image (same project and canvas) instead of a fresh canvas.",
@@ -90,6 +94,8 @@ builder.relayMutationField(
         baseRunId: input.baseRunId ? expectType(input.baseRunId, 'Run') : null,
         enhancePrompts: input.enhancePrompts ?? false,
         regionalConditioning: input.regionalConditioning ?? false,
+        referenceId: input.referenceId ? expectType(input.referenceId, 'Reference') : null,
+        strategies: input.strategies ?? null,
       }),
     }),
   },
