@@ -3,6 +3,7 @@ import { autoNegativeConditioning, BackendError, type GenerationResult, selectBa
 import type { Run } from '@pakati/db';
 import type { RunParameters } from '@pakati/platform';
 import type { JobContext } from './processor-registry.ts';
+import { bestEffort } from './run-steps.ts';
 
 /**
  * The whole canvas in one pass on a backend with regional prompting: every region's prompt conditioned to its
@@ -41,18 +42,22 @@ export async function regionalPass(run: Run, params: RunParameters, ctx: JobCont
             if (update.fraction - lastReported < 0.1) return;
             lastReported = update.fraction;
             const fraction = update.fraction * 0.9;
-            void platform.eventLog.transition(run.id, {
-              from: ['RUNNING'],
-              type: 'PROGRESS',
-              payload: {
-                fraction,
-                step: update.step,
-                totalSteps: update.totalSteps,
-                message: `regional pass: ${name}`,
-              },
-              patch: { progress: fraction },
-              guard: (current) => fraction > Number(current.progress),
-            });
+            bestEffort(
+              platform,
+              run.id,
+              platform.eventLog.transition(run.id, {
+                from: ['RUNNING'],
+                type: 'PROGRESS',
+                payload: {
+                  fraction,
+                  step: update.step,
+                  totalSteps: update.totalSteps,
+                  message: `regional pass: ${name}`,
+                },
+                patch: { progress: fraction },
+                guard: (current) => fraction > Number(current.progress),
+              }),
+            );
           },
         },
       );

@@ -15,7 +15,7 @@ import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/
 import { renderRegionJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
-import { failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
 
 // A progress event per tenth of a region: fine-grained enough to watch, never a flood.
 const PROGRESS_STEP = 0.1;
@@ -104,7 +104,11 @@ export const renderRegionProcessor = defineProcessor({
           onProgress: (update: { fraction: number }) => {
             if (update.fraction - lastReported < PROGRESS_STEP) return;
             lastReported = update.fraction;
-            void reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`);
+            bestEffort(
+              platform,
+              runId,
+              reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`),
+            );
           },
         };
         if (!inpaint) return chosen.generate(request, ctx);

@@ -29,3 +29,8 @@ export async function failRun(platform: Platform, runId: string, error: unknown)
     patch: { error: { code, message } },
   });
 }
+
+/** Progress is best effort: a lost progress event is superseded by the next one; a crashed worker is not. */
+export function bestEffort(platform: Platform, runId: string, work: Promise<unknown>): void {
+  work.catch((err: unknown) => platform.logger.warn({ err, runId }, 'progress event not written'));
+}

@@ -4,7 +4,7 @@ import { ReferenceUnderstandingSchema, RunSchema, TERMINAL_RUN_STATUSES } from '
 import { understandReferenceJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
 import { defineProcessor } from './processor-registry.ts';
-import { failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
 
 /** Thirty reconstructions per reference: at this size they take seconds, and the level is about content, not pixels. */
 const MAX_SIDE = 128;
@@ -52,18 +52,22 @@ export const understandReferenceProcessor = defineProcessor({
         ...(params.understand!.strategies ? { strategies: params.understand!.strategies } : {}),
         onProgress: (p) => {
           const fraction = (p.done / p.total) * 0.95;
-          void platform.eventLog.transition(runId, {
-            from: ['RUNNING'],
-            type: 'PROGRESS',
-            payload: {
-              fraction,
-              step: p.done,
-              totalSteps: p.total,
-              message: `${p.strategy} at difficulty ${p.difficulty}: ${p.score.toFixed(3)}`,
-            },
-            patch: { progress: fraction },
-            guard: (current) => fraction > Number(current.progress),
-          });
+          bestEffort(
+            platform,
+            runId,
+            platform.eventLog.transition(runId, {
+              from: ['RUNNING'],
+              type: 'PROGRESS',
+              payload: {
+                fraction,
+                step: p.done,
+                totalSteps: p.total,
+                message: `${p.strategy} at difficulty ${p.difficulty}: ${p.score.toFixed(3)}`,
+              },
+              patch: { progress: fraction },
+              guard: (current) => fraction > Number(current.progress),
+            }),
+          );
         },
       });
       // withFailover speaks GenerationResult; the report rides along in its place.
