@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { backendFetch, errorFromResponse } from '../http-errors.ts';
 import { decodeImage, encodeMaskPng, encodePng, resizeRaster } from '../image-codec.ts';
+import { checkRequestSize, LATENT_MULTIPLE } from '../request-size.ts';
 
 export interface Automatic1111Options {
   /** Where the WebUI listens, started with `--api` (e.g. http://127.0.0.1:7860). */
@@ -44,7 +45,6 @@ export interface Automatic1111Backend extends ImageBackend {
   readonly concurrency: 1;
 }
 
-const SIZE_MULTIPLE = 8;
 // Interrupting is best effort after our fetch is already aborted; never let it hold up the caller long.
 const INTERRUPT_TIMEOUT_MS = 3_000;
 
@@ -87,10 +87,6 @@ function a1111Message(body: unknown): string | undefined {
   return parts.length ? [...new Set(parts)].join(': ') : undefined;
 }
 
-function roundUp(value: number): number {
-  return Math.ceil(value / SIZE_MULTIPLE) * SIZE_MULTIPLE;
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -111,7 +107,7 @@ export function createAutomatic1111Backend(options: Automatic1111Options): Autom
   const capabilities: BackendCapabilities = {
     maxWidth: options.maxWidth ?? 2048,
     maxHeight: options.maxHeight ?? 2048,
-    sizeMultiple: SIZE_MULTIPLE,
+    sizeMultiple: LATENT_MULTIPLE,
     txt2img: true,
     img2img: true,
     inpainting: true,
@@ -128,20 +124,7 @@ export function createAutomatic1111Backend(options: Automatic1111Options): Autom
         }
       : {};
 
-  function checkSize(params: GenerateParams): { width: number; height: number } {
-    const { width, height } = params;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-      throw new BackendError('INVALID_REQUEST', name, `invalid size ${width}x${height}`);
-    }
-    if (width > capabilities.maxWidth || height > capabilities.maxHeight) {
-      throw new BackendError(
-        'INVALID_REQUEST',
-        name,
-        `size ${width}x${height} exceeds ${capabilities.maxWidth}x${capabilities.maxHeight}`,
-      );
-    }
-    return { width: roundUp(width), height: roundUp(height) };
-  }
+  const checkSize = (params: GenerateParams) => checkRequestSize(name, params, capabilities);
 
   function commonBody(params: GenerateParams, size: { width: number; height: number }) {
     const model = params.model ?? options.model;

@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { backendFetch, errorFromResponse } from '../http-errors.ts';
 import { decodeImage, encodePng, resizeRaster } from '../image-codec.ts';
+import { checkRequestSize, LATENT_MULTIPLE } from '../request-size.ts';
 import { ComfySocket } from './comfyui-socket.ts';
 import { buildRegionalWorkflow, type RegionalWorkflowRegion, regionalMaskPng } from './regional-workflow.ts';
 import {
@@ -67,7 +68,6 @@ export interface ComfyUiBackend extends ImageBackend {
 type Kind = 'txt2img' | 'img2img' | 'inpaint';
 type StopReason = 'cancelled' | 'timeout';
 
-const SIZE_MULTIPLE = 8;
 // POST /prompt is never aborted by the caller (an aborted submit could still be queued, with an id we would not
 // know and so could not cancel); this only bounds a server that does not answer at all.
 const SUBMIT_TIMEOUT_MS = 30_000;
@@ -106,10 +106,6 @@ const historyEntry = z
   })
   .loose();
 type HistoryEntry = z.infer<typeof historyEntry>;
-
-function roundUp(value: number): number {
-  return Math.ceil(value / SIZE_MULTIPLE) * SIZE_MULTIPLE;
-}
 
 function isNonEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
@@ -242,7 +238,7 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
   const capabilities: BackendCapabilities = {
     maxWidth: options.maxWidth ?? 2048,
     maxHeight: options.maxHeight ?? 2048,
-    sizeMultiple: SIZE_MULTIPLE,
+    sizeMultiple: LATENT_MULTIPLE,
     txt2img: true,
     img2img: true,
     inpainting: true,
@@ -256,20 +252,7 @@ export function createComfyUiBackend(options: ComfyUiOptions): ComfyUiBackend {
   const regional = options.regional ?? options.capabilities?.regionalPrompting === true;
   capabilities.regionalPrompting = regional;
 
-  function checkSize(params: GenerateParams): { width: number; height: number } {
-    const { width, height } = params;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-      throw new BackendError('INVALID_REQUEST', name, `invalid size ${width}x${height}`);
-    }
-    if (width > capabilities.maxWidth || height > capabilities.maxHeight) {
-      throw new BackendError(
-        'INVALID_REQUEST',
-        name,
-        `size ${width}x${height} exceeds ${capabilities.maxWidth}x${capabilities.maxHeight}`,
-      );
-    }
-    return { width: roundUp(width), height: roundUp(height) };
-  }
+  const checkSize = (params: GenerateParams) => checkRequestSize(name, params, capabilities);
 
   async function postJson(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
     return backendFetch(name, `${baseUrl}${path}`, {

@@ -1,5 +1,6 @@
 import type { MaskImage, RasterImage } from '@pakati/core';
 import { encodeMaskPng, resizeRaster } from '../image-codec.ts';
+import { roundUpToMultiple } from '../request-size.ts';
 import { type ComfyLink, type ComfyNode, type ComfyWorkflow, DEFAULT_CHECKPOINT } from './workflows.ts';
 
 /** One region's conditioning with its masks already uploaded (file names as LoadImageMask takes them). */
@@ -40,7 +41,7 @@ const LATENT_MULTIPLE = 8;
 /** LoadImageMask reads the red channel: a grayscale PNG has its value there. */
 export const REGIONAL_MASK_CHANNEL = 'red';
 
-const roundUp = (value: number) => Math.ceil(value / LATENT_MULTIPLE) * LATENT_MULTIPLE;
+const roundUp = (value: number) => roundUpToMultiple(value, LATENT_MULTIPLE);
 
 /**
  * An API-format graph for regional conditioning in one pass, built only from core ComfyUI nodes:
