@@ -1,6 +1,7 @@
 export { analyzePhoto, loadPhoto, MIN_ANALYSIS_SIZE } from './analysis/analyze-photo.ts';
 export { encodeFloatTiff } from './analysis/float-tiff.ts';
 export { createSharpKernel, type SharpKernelOptions, sharpKernel } from './analysis/sharp-kernel.ts';
+export { createTfjsKernel, type TfjsKernel, type TfjsKernelOptions } from './analysis/tfjs-kernel.ts';
 export {
   type Automatic1111Options,
   createAutomatic1111Backend,
