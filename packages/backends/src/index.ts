@@ -52,6 +52,8 @@ export {
   DEFAULT_ENHANCER_TIMEOUT_MS,
   ENHANCER_SYSTEM_PROMPT,
 } from './prompt/remote-enhancer.ts';
+export { type LabStats, labStatsOf, reinhardTransfer } from './refinement/color-transfer.ts';
+export { applyRegionAction, type RefinementRegion, type RegionAction } from './refinement/region-actions.ts';
 export {
   type CompositeLayer,
   compositeRegions,
