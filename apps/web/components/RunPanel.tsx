@@ -32,6 +32,10 @@ function eventDetail(event: RunEvent): string {
       return `${event.error.code}: ${event.error.message}`;
     case 'CANCELLED':
       return event.reason ?? '';
+    case 'STEP':
+      return [event.status, event.backend, event.next ? `→ ${event.next}` : null, event.message]
+        .filter(Boolean)
+        .join(' · ');
     case 'COMPLETED':
       return 'image ready';
     default:

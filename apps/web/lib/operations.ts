@@ -141,6 +141,7 @@ export const RUN_EVENTS_SUBSCRIPTION = /* GraphQL */ `
       ... on RunCompletedEvent { imageUrl }
       ... on RunFailedEvent { error { code message } }
       ... on RunCancelledEvent { reason }
+      ... on RunStepEvent { status backend next message }
     }
   }
 `;

@@ -3,7 +3,15 @@
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const RUN_EVENT_TYPES = ['QUEUED', 'STARTED', 'PROGRESS', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export const RUN_EVENT_TYPES = [
+  'QUEUED',
+  'STARTED',
+  'PROGRESS',
+  'STEP',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 export interface RunError {
@@ -25,6 +33,14 @@ export type RunEvent =
       fraction: number;
       step: number;
       totalSteps: number;
+      message: string | null;
+    })
+  | (RunEventBase & {
+      /** A region's step: STARTED, SUCCEEDED, or FAILOVER from `backend` to `next` (with the reason in message). */
+      type: 'STEP';
+      status: string;
+      backend: string | null;
+      next: string | null;
       message: string | null;
     })
   | (RunEventBase & { type: 'COMPLETED'; imageUrl: string })
@@ -95,6 +111,7 @@ export function statusForEvent(type: RunEventType): RunStatus {
       return 'QUEUED';
     case 'STARTED':
     case 'PROGRESS':
+    case 'STEP':
       return 'RUNNING';
     case 'COMPLETED':
       return 'SUCCEEDED';
@@ -160,6 +177,15 @@ export function parseRunEvent(raw: unknown): RunEvent | null {
         message: optionalString(raw.message),
       };
     }
+    case 'STEP':
+      return {
+        ...base,
+        type,
+        status: typeof raw.status === 'string' ? raw.status : 'UNKNOWN',
+        backend: optionalString(raw.backend),
+        next: optionalString(raw.next),
+        message: optionalString(raw.message),
+      };
     case 'COMPLETED':
       if (typeof raw.imageUrl !== 'string') return null;
       return { ...base, type, imageUrl: raw.imageUrl };

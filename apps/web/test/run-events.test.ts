@@ -130,6 +130,36 @@ describe('run view reducer', () => {
   });
 });
 
+describe('region step events', () => {
+  it('parses a failover, logs it, keeps the run running, and advances the resume point', () => {
+    const step = parseRunEvent({
+      __typename: 'RunStepEvent',
+      seq: 3,
+      type: 'STEP',
+      at,
+      runId: RUN,
+      status: 'FAILOVER',
+      backend: 'automatic1111',
+      next: 'procedural',
+      message: 'OUT_OF_MEMORY: CUDA out of memory',
+    });
+    expect(step).toEqual({
+      seq: 3,
+      type: 'STEP',
+      at,
+      runId: RUN,
+      status: 'FAILOVER',
+      backend: 'automatic1111',
+      next: 'procedural',
+      message: 'OUT_OF_MEMORY: CUDA out of memory',
+    });
+    const view = fold([queued, started, step!]);
+    expect(view.status).toBe('RUNNING');
+    expect(view.lastSeq).toBe(3);
+    expect(view.events.map((e) => e.type)).toEqual(['QUEUED', 'STARTED', 'STEP']);
+  });
+});
+
 describe('parseRunEvent', () => {
   it('parses each event kind', () => {
     expect(parseRunEvent({ __typename: 'RunQueuedEvent', seq: 1, type: 'QUEUED', at, runId: RUN })).toEqual(
