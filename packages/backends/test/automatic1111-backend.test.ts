@@ -1,34 +1,13 @@
-import { BackendError, type MaskImage, type ProgressUpdate, type RasterImage } from '@pakati/core';
+import type { MaskImage, ProgressUpdate } from '@pakati/core';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAutomatic1111Backend } from '../src/automatic1111/automatic1111-backend.ts';
 import { seedColor, sleep, startAutomatic1111Fake } from './fakes/automatic1111-fake.ts';
+import { pixel, backendFailure as rejection, solid } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startAutomatic1111Fake>>;
 
 const AUTH = { username: 'pakati', password: 's3cret' };
-
-function solid(width: number, height: number, rgb: [number, number, number]): RasterImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return { width, height, data };
-}
-
-function pixel(image: RasterImage, x: number, y: number): number[] {
-  const i = (y * image.width + x) * 4;
-  return [...image.data.subarray(i, i + 3)];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the operation to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
-}
 
 async function redChannel(base64: string): Promise<{ width: number; values: Buffer }> {
   const { data, info } = await sharp(Buffer.from(base64, 'base64'))

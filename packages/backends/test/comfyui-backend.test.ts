@@ -1,4 +1,4 @@
-import { BackendError, type MaskImage, type ProgressUpdate, type RasterImage } from '@pakati/core';
+import type { MaskImage, ProgressUpdate } from '@pakati/core';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createComfyUiBackend } from '../src/comfyui/comfyui-backend.ts';
@@ -10,31 +10,10 @@ import {
 } from '../src/comfyui/workflows.ts';
 import { seedColor, sleep } from './fakes/automatic1111-fake.ts';
 import { startComfyUiFake } from './fakes/comfyui-fake.ts';
+import { pixel, backendFailure as rejection, solid } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startComfyUiFake>>;
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-
-function solid(width: number, height: number, rgb: [number, number, number]): RasterImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return { width, height, data };
-}
-
-function pixel(image: RasterImage, x: number, y: number): number[] {
-  const i = (y * image.width + x) * 4;
-  return [...image.data.subarray(i, i + 3)];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the operation to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
-}
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

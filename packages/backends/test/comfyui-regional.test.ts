@@ -1,10 +1,8 @@
 import {
   autoNegativeConditioning,
-  BackendError,
   ellipse,
   type MaskImage,
   type ProgressUpdate,
-  type RasterImage,
   type RegionalGenerateParams,
   rectangle,
 } from '@pakati/core';
@@ -15,6 +13,7 @@ import { buildRegionalWorkflow, type RegionalWorkflowValues } from '../src/comfy
 import { applyWorkflow, DEFAULT_TXT2IMG_WORKFLOW } from '../src/comfyui/workflows.ts';
 import { seedColor, sleep } from './fakes/automatic1111-fake.ts';
 import { type ComfyUpload, startComfyUiFake } from './fakes/comfyui-fake.ts';
+import { pixel, backendFailure as rejection } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startComfyUiFake>>;
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -53,11 +52,6 @@ const params: RegionalGenerateParams = {
   regions,
 };
 
-function pixel(image: RasterImage, x: number, y: number): number[] {
-  const i = (y * image.width + x) * 4;
-  return [...image.data.subarray(i, i + 3)];
-}
-
 /** Pixels whose whole 5×5 neighbourhood has mask value `value` (no anti-aliased edge nearby). */
 function solidly(mask: MaskImage, value: number): [number, number][] {
   const found: [number, number][] = [];
@@ -86,17 +80,6 @@ const covered: MaskImage = {
     ),
   ),
 };
-
-async function rejection(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the operation to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
-}
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,3 @@
-import { BackendError } from '@pakati/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicEnhancer } from '../src/prompt/anthropic-enhancer.ts';
 import {
@@ -7,6 +6,7 @@ import {
   anthropicFakeRewrite,
   startAnthropicFake,
 } from './fakes/anthropic-fake.ts';
+import { backendFailure as failure } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startAnthropicFake>>;
 let fake: Fake;
@@ -24,15 +24,6 @@ const ctx = (negativePrompt?: string | null, signal = new AbortController().sign
 
 function enhancer(extra: Partial<Parameters<typeof createAnthropicEnhancer>[0]> = {}) {
   return createAnthropicEnhancer({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...extra });
-}
-
-async function failure(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
 }
 
 describe('Anthropic enhancer wire format', () => {

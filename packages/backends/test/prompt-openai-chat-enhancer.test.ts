@@ -1,4 +1,3 @@
-import { BackendError } from '@pakati/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAiChatEnhancer } from '../src/prompt/openai-chat-enhancer.ts';
 import { cleanEnhancedPrompt } from '../src/prompt/remote-enhancer.ts';
@@ -8,6 +7,7 @@ import {
   openAiChatFakeRewrite,
   startOpenAiChatFake,
 } from './fakes/openai-chat-fake.ts';
+import { backendFailure as failure } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startOpenAiChatFake>>;
 let fake: Fake;
@@ -25,15 +25,6 @@ const ctx = (negativePrompt?: string | null, signal = new AbortController().sign
 
 function enhancer(extra: Partial<Parameters<typeof createOpenAiChatEnhancer>[0]> = {}) {
   return createOpenAiChatEnhancer({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...extra });
-}
-
-async function failure(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
 }
 
 describe('OpenAI chat enhancer wire format', () => {

@@ -1,9 +1,10 @@
-import { BackendError, type MaskImage, type ProgressUpdate, type RasterImage } from '@pakati/core';
+import type { MaskImage, ProgressUpdate } from '@pakati/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReplicateBackend, nearestFluxAspectRatio } from '../src/replicate/replicate-backend.ts';
 import { parseTqdmProgress } from '../src/replicate/tqdm-progress.ts';
 import { replicateFakeColor, startReplicateFake, tqdmLine } from './fakes/replicate-fake.ts';
+import { backendFailure as failure, pixel, solid } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startReplicateFake>>;
 let fake: Fake;
@@ -24,26 +25,6 @@ function ctx(onProgress?: (u: ProgressUpdate) => void, signal = new AbortControl
 
 function backend(extra: Partial<Parameters<typeof createReplicateBackend>[0]> = {}) {
   return createReplicateBackend({ apiToken: fake.apiToken, baseUrl: fake.baseUrl, pollMs: 10, ...extra });
-}
-
-function solid(width: number, height: number, rgb: [number, number, number]): RasterImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return { width, height, data };
-}
-
-function pixel(image: RasterImage, x: number, y: number) {
-  const i = (y * image.width + x) * 4;
-  return [...image.data.subarray(i, i + 3)];
-}
-
-async function failure(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
 }
 
 function jsonBody(index = 0) {

@@ -1,4 +1,4 @@
-import { BackendError, type MaskImage, type ProgressUpdate, type RasterImage } from '@pakati/core';
+import type { MaskImage, ProgressUpdate } from '@pakati/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../src/image-codec.ts';
@@ -8,6 +8,7 @@ import {
   toStabilitySeed,
 } from '../src/stability/stability-backend.ts';
 import { stabilityFakeChosenSeed, stabilityFakeColor, startStabilityFake } from './fakes/stability-fake.ts';
+import { backendFailure as failure, pixel, solid } from './helpers/rasters.ts';
 
 type Fake = Awaited<ReturnType<typeof startStabilityFake>>;
 let fake: Fake;
@@ -26,26 +27,6 @@ function ctx(onProgress?: (u: ProgressUpdate) => void, signal = new AbortControl
 
 function backend(extra: Partial<Parameters<typeof createStabilityBackend>[0]> = {}) {
   return createStabilityBackend({ apiKey: fake.apiKey, baseUrl: fake.url, ...extra });
-}
-
-function solid(width: number, height: number, rgb: [number, number, number]): RasterImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return { width, height, data };
-}
-
-function pixel(image: RasterImage, x: number, y: number) {
-  const i = (y * image.width + x) * 4;
-  return [...image.data.subarray(i, i + 3)];
-}
-
-async function failure(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
 }
 
 async function lastForm() {
