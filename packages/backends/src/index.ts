@@ -10,6 +10,21 @@ export { type ComfyUiOptions, createComfyUiBackend } from './comfyui/comfyui-bac
 export { type FailoverAttempt, withFailover } from './failover.ts';
 export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
 export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
+export {
+  type AnthropicVisionJudgeOptions,
+  createAnthropicVisionJudge,
+  VERDICT_TOOL,
+} from './judge/anthropic-vision-judge.ts';
+export { createVisionJudge, VISION_JUDGE_KINDS, type VisionJudgeKind } from './judge/judge-config.ts';
+export { JUDGE_MAX_SIDE, type JudgeImage, prepareJudgeImage } from './judge/judge-image.ts';
+export { createOpenAiVisionJudge, type OpenAiVisionJudgeOptions } from './judge/openai-vision-judge.ts';
+export {
+  DEFAULT_JUDGE_TIMEOUT_MS,
+  JUDGE_SYSTEM_PROMPT,
+  type JudgeRequest,
+  type JudgeVerdict,
+  type VisionJudge,
+} from './judge/vision-judge.ts';
 export { createOpenAiBackend, type OpenAiBackendOptions } from './openai/openai-backend.ts';
 export { PerformanceTracker } from './performance-tracker.ts';
 export {
@@ -53,7 +68,44 @@ export {
   ENHANCER_SYSTEM_PROMPT,
 } from './prompt/remote-enhancer.ts';
 export { type LabStats, labStatsOf, reinhardTransfer } from './refinement/color-transfer.ts';
-export { applyRegionAction, type RefinementRegion, type RegionAction } from './refinement/region-actions.ts';
+export { mergeRegionPatches } from './refinement/patch-merge.ts';
+export {
+  type AppliedStep,
+  applyPlannedSteps,
+  blendLabStats,
+  type PlannedStepContext,
+} from './refinement/planned-steps.ts';
+export {
+  analyzeAgainstReferences,
+  type ReferenceAnalysis,
+  type ReferenceProfile,
+  type RegionAnalysis,
+  type RegionTarget,
+  referenceProfile,
+  type WeightedReference,
+} from './refinement/reference-analysis.ts';
+export {
+  candidateOf,
+  type GenerativeStep,
+  type InProcessRefinement,
+  type LoopIteration,
+  type LoopRegion,
+  planFromAnalysis,
+  type RegionGenerator,
+  refineInProcess,
+  renderRegionPlan,
+} from './refinement/refinement-loop.ts';
+export {
+  applyRegionAction,
+  type RefinementRegion,
+  type RegionAction,
+  WARMTH_SHIFT,
+} from './refinement/region-actions.ts';
+export {
+  type GenerativeRegion,
+  generateRegion,
+  type RegionGenerationOptions,
+} from './refinement/region-generation.ts';
 export {
   type CompositeLayer,
   compositeRegions,

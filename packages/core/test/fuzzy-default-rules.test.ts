@@ -14,7 +14,7 @@ import {
 const rules = defaultRuleSet();
 
 const SIGNED = ['brightness_adjust', 'contrast_adjust', 'saturation_adjust', 'warmth_adjust'];
-const MAGNITUDES = ['sharpen', 'color_transfer', 'regenerate', 'inpaint'];
+const MAGNITUDES = ['sharpen', 'soften', 'color_transfer', 'regenerate', 'inpaint'];
 
 const matched: FuzzyInputs = {
   brightness_delta: 0.02,

@@ -54,6 +54,22 @@ const KIND_OF_ERROR_TYPE: Record<string, BackendErrorKind> = {
   timeout_error: 'TIMEOUT',
 };
 
+/** Shared with the vision judge: the body's error.type decides the kind. */
+export async function anthropicErrorFromResponse(name: string, res: Response): Promise<BackendError> {
+  let type: string | undefined;
+  let errorCode: string | undefined;
+  const error = await errorFromResponse(name, res, (body) => {
+    const parsed = errorBody.safeParse(body);
+    if (!parsed.success) return undefined;
+    type = parsed.data.error.type;
+    errorCode = parsed.data.error.details?.error_code ?? undefined;
+    return parsed.data.error.message ?? undefined;
+  });
+  let kind = (type && KIND_OF_ERROR_TYPE[type]) || error.kind;
+  if (errorCode === 'enforced_spend_limit_reached') kind = 'AUTH';
+  return withKind(error, kind, { ...error.details, ...(type ? { providerCode: type } : {}) });
+}
+
 /** Rewrites prompts with a Claude model (POST /v1/messages), deterministically at temperature 0. */
 export function createAnthropicEnhancer(options: AnthropicEnhancerOptions): PromptEnhancer {
   const {
@@ -64,21 +80,6 @@ export function createAnthropicEnhancer(options: AnthropicEnhancerOptions): Prom
     name = 'anthropic',
   } = options;
   const base = baseUrl.replace(/\/+$/, '');
-
-  async function toError(res: Response): Promise<BackendError> {
-    let type: string | undefined;
-    let errorCode: string | undefined;
-    const error = await errorFromResponse(name, res, (body) => {
-      const parsed = errorBody.safeParse(body);
-      if (!parsed.success) return undefined;
-      type = parsed.data.error.type;
-      errorCode = parsed.data.error.details?.error_code ?? undefined;
-      return parsed.data.error.message ?? undefined;
-    });
-    let kind = (type && KIND_OF_ERROR_TYPE[type]) || error.kind;
-    if (errorCode === 'enforced_spend_limit_reached') kind = 'AUTH';
-    return withKind(error, kind, { ...error.details, ...(type ? { providerCode: type } : {}) });
-  }
 
   return {
     name,
@@ -104,7 +105,7 @@ export function createAnthropicEnhancer(options: AnthropicEnhancerOptions): Prom
           }),
           signal: scope.signal,
         });
-        if (!res.ok) throw await toError(res);
+        if (!res.ok) throw await anthropicErrorFromResponse(name, res);
         const parsed = messageResponse.safeParse(await res.json());
         if (!parsed.success) {
           throw new BackendError('PROTOCOL', name, `unexpected answer: ${parsed.error.message}`);

@@ -9,10 +9,10 @@ export const PROMPT_ENHANCER_KINDS = ['none', 'rules', 'openai', 'anthropic'] as
 export type PromptEnhancerKind = (typeof PROMPT_ENHANCER_KINDS)[number];
 
 /** `FOO=` in an env file means unset, not an empty key or an invalid URL. */
-const blankAsUnset = (value: unknown) =>
+export const blankAsUnset = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
-const optionalString = z.preprocess(blankAsUnset, z.string().optional());
-const optionalUrl = z.preprocess(blankAsUnset, z.url().optional());
+export const optionalString = z.preprocess(blankAsUnset, z.string().optional());
+export const optionalUrl = z.preprocess(blankAsUnset, z.url().optional());
 
 const schema = z.object({
   PAKATI_PROMPT_ENHANCER: z.preprocess(

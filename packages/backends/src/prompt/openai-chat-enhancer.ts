@@ -51,6 +51,25 @@ function retryAfterFromHeaders(headers: Headers): number | undefined {
   );
 }
 
+/** OpenAI's error body names the failure more precisely than the status; shared with the vision judge. */
+export async function openAiErrorFromResponse(name: string, res: Response): Promise<BackendError> {
+  let code: string | undefined;
+  const error = await errorFromResponse(name, res, (body) => {
+    const parsed = errorBody.safeParse(body);
+    if (!parsed.success) return undefined;
+    code = parsed.data.error.code ?? parsed.data.error.type ?? undefined;
+    return parsed.data.error.message ?? undefined;
+  });
+  const details = {
+    ...error.details,
+    ...(code ? { providerCode: code } : {}),
+    retryAfterMs:
+      error.details.retryAfterMs ?? (res.status === 429 ? retryAfterFromHeaders(res.headers) : undefined),
+  };
+  // Out of credit is a 429 too, but waiting will not fix a billing problem.
+  return withKind(error, code === 'insufficient_quota' ? 'AUTH' : error.kind, details);
+}
+
 /** Rewrites prompts with an OpenAI chat model (POST /chat/completions), deterministically at temperature 0. */
 export function createOpenAiChatEnhancer(options: OpenAiChatEnhancerOptions): PromptEnhancer {
   const {
@@ -62,24 +81,6 @@ export function createOpenAiChatEnhancer(options: OpenAiChatEnhancerOptions): Pr
     name = 'openai-chat',
   } = options;
   const base = baseUrl.replace(/\/+$/, '');
-
-  async function toError(res: Response): Promise<BackendError> {
-    let code: string | undefined;
-    const error = await errorFromResponse(name, res, (body) => {
-      const parsed = errorBody.safeParse(body);
-      if (!parsed.success) return undefined;
-      code = parsed.data.error.code ?? parsed.data.error.type ?? undefined;
-      return parsed.data.error.message ?? undefined;
-    });
-    const details = {
-      ...error.details,
-      ...(code ? { providerCode: code } : {}),
-      retryAfterMs:
-        error.details.retryAfterMs ?? (res.status === 429 ? retryAfterFromHeaders(res.headers) : undefined),
-    };
-    // Out of credit is a 429 too, but waiting will not fix a billing problem.
-    return withKind(error, code === 'insufficient_quota' ? 'AUTH' : error.kind, details);
-  }
 
   return {
     name,
@@ -107,7 +108,7 @@ export function createOpenAiChatEnhancer(options: OpenAiChatEnhancerOptions): Pr
           }),
           signal: scope.signal,
         });
-        if (!res.ok) throw await toError(res);
+        if (!res.ok) throw await openAiErrorFromResponse(name, res);
         const parsed = chatResponse.safeParse(await res.json());
         if (!parsed.success) {
           throw new BackendError('PROTOCOL', name, `unexpected answer: ${parsed.error.message}`);

@@ -1,8 +1,15 @@
 import type { MaskImage, Point, RasterImage } from '@pakati/core';
 import { adjustImage } from '../postprocess/adjust.ts';
+import { rasterFromSharp, sharpFromRaster } from '../postprocess/raster-sharp.ts';
 import { sharpenImage } from '../postprocess/sharpen.ts';
 import { extractBox, type PixelBox, pixelBox, regionMask } from '../region-compositor.ts';
-import { assertRasterImage, type LabStats, refinementError, reinhardTransfer } from './color-transfer.ts';
+import {
+  assertRasterImage,
+  type LabStats,
+  labStatsOf,
+  refinementError,
+  reinhardTransfer,
+} from './color-transfer.ts';
 
 export interface RefinementRegion {
   /** The region's polygon in image coordinates. */
@@ -14,7 +21,20 @@ export interface RefinementRegion {
 export type RegionAction =
   | { kind: 'adjust'; brightness?: number; contrast?: number; saturation?: number; hue?: number }
   | { kind: 'sharpen' /** 0 leaves the region unchanged, 1 is a strong unsharp mask. */; amount: number }
-  | { kind: 'color-transfer'; target: LabStats /** 0..1 */; strength: number };
+  | {
+      kind: 'soften' /** 0 leaves the region unchanged, 1 is a Gaussian blur of sigma SOFTEN_SIGMA. */;
+      amount: number;
+    }
+  | { kind: 'color-transfer'; target: LabStats /** 0..1 */; strength: number }
+  /** -1..1: cooler (towards blue-cyan) to warmer (towards orange), by up to WARMTH_SHIFT ΔE*ab. */
+  | { kind: 'warmth'; amount: number };
+
+export const SOFTEN_SIGMA = 1.5;
+
+/** How far `amount: 1` moves the region's mean colour along the warm axis, in ΔE*ab. */
+export const WARMTH_SHIFT = 20;
+/** The analysis's warm axis in the a*b* plane (hue 55°, orange). */
+const WARM_HUE = (55 * Math.PI) / 180;
 
 /** The unsharp mask that `amount: 1` applies; smaller amounts blend it with the original. */
 const FULL_SHARPEN = { sigma: 1, flat: 2, jagged: 4 } as const;
@@ -54,6 +74,12 @@ function assertAction(action: RegionAction): void {
     case 'sharpen':
       finite('amount', action.amount, 0, 1);
       return;
+    case 'warmth':
+      finite('amount', action.amount, -1, 1);
+      return;
+    case 'soften':
+      finite('amount', action.amount, 0, 1);
+      return;
     case 'color-transfer': {
       finite('strength', action.strength, 0, 1);
       const { target } = action;
@@ -71,6 +97,10 @@ function assertAction(action: RegionAction): void {
   }
 }
 
+async function blurImage(image: RasterImage, sigma: number): Promise<RasterImage> {
+  return rasterFromSharp(sharpFromRaster(image).blur(sigma), image);
+}
+
 /** The crop with the operation applied, or null where the operation is the identity. */
 async function processCrop(
   crop: RasterImage,
@@ -82,19 +112,38 @@ async function processCrop(
       const { kind: _kind, ...options } = action;
       return adjustImage(crop, options);
     }
-    case 'sharpen': {
+    case 'sharpen':
+    case 'soften': {
       if (action.amount === 0) return null;
-      const sharp = await sharpenImage(crop, FULL_SHARPEN);
-      if (action.amount === 1) return sharp;
+      const filtered =
+        action.kind === 'sharpen'
+          ? await sharpenImage(crop, FULL_SHARPEN)
+          : await blurImage(crop, SOFTEN_SIGMA);
+      if (action.amount === 1) return filtered;
       const data = new Uint8ClampedArray(crop.data.length);
       for (let i = 0; i < data.length; i++) {
-        data[i] = Math.round(crop.data[i]! + action.amount * (sharp.data[i]! - crop.data[i]!));
+        data[i] = Math.round(crop.data[i]! + action.amount * (filtered.data[i]! - crop.data[i]!));
       }
       return { width: crop.width, height: crop.height, data };
     }
     case 'color-transfer':
       // Already weighted by the mask: its statistics are the region's, and it blends by strength × coverage.
       return action.strength === 0 ? null : reinhardTransfer(crop, mask, action.target, action.strength);
+    case 'warmth': {
+      if (action.amount === 0) return null;
+      // A pure shift of the mean along the warm axis, spread unchanged: a transfer to the region's own stats, moved.
+      const own = labStatsOf(crop, mask);
+      const shift = action.amount * WARMTH_SHIFT;
+      const target: LabStats = {
+        mean: [
+          own.mean[0],
+          own.mean[1] + shift * Math.cos(WARM_HUE),
+          own.mean[2] + shift * Math.sin(WARM_HUE),
+        ],
+        std: own.std,
+      };
+      return reinhardTransfer(crop, mask, target, 1);
+    }
   }
 }
 
@@ -140,7 +189,7 @@ export async function applyRegionAction(
   const crop = extractBox(image, box);
   const processed = await processCrop(crop, mask, action);
   if (!processed) return out;
-  const masked = action.kind !== 'color-transfer';
+  const masked = action.kind !== 'color-transfer' && action.kind !== 'warmth';
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {
       const m = maskBytes[y * box.width + x]!;

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import sharp from 'sharp';
 import { type RecordedRequest, sendJson, startFakeServer } from './fake-http-server.ts';
+import type { ReceivedImage } from './openai-chat-fake.ts';
 
 /** A canned answer for the next request; with only delayMs, the request is answered normally but late. */
 export interface ScriptedAnswer {
@@ -12,7 +14,11 @@ export interface ScriptedAnswer {
 /** The dated model an alias resolves to, as the real API reports it. */
 const SNAPSHOTS: Record<string, string> = {
   'claude-3-5-haiku-latest': 'claude-3-5-haiku-20241022',
+  'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929',
 };
+
+/** The input the fake's judge calls a forced tool with. */
+export const FAKE_ANTHROPIC_VERDICT = { score: 0.74, reasons: ['the region shows a red square'] };
 
 /** An error the way Anthropic sends it: the kind is in error.type, whatever the status. */
 export function anthropicError(
@@ -26,7 +32,7 @@ export function anthropicError(
 
 /** A successful message with these content blocks. */
 export function anthropicAnswer(
-  content: { type: string; text?: string }[],
+  content: { type: string; text?: string; id?: string; name?: string; input?: unknown }[],
   stopReason: string | null = 'end_turn',
 ): ScriptedAnswer {
   return {
@@ -42,6 +48,11 @@ export function anthropicAnswer(
       usage: { input_tokens: 10, output_tokens: 10 },
     },
   };
+}
+
+/** A message whose only block is a call of tool `name` with `input`. */
+export function anthropicToolAnswer(name: string, input: unknown, stopReason = 'tool_use'): ScriptedAnswer {
+  return anthropicAnswer([{ type: 'tool_use', id: 'toolu_scripted', name, input }], stopReason);
 }
 
 /** The fake's own rewrite: recognisable, deterministic, and keeping the prompt it was given. */
@@ -64,14 +75,73 @@ function fail(res: ServerResponse, status: number, type: string, message: string
   sendJson(res, status, { type: 'error', error: { type, message }, request_id: 'req_fake' });
 }
 
+type Block = {
+  type?: unknown;
+  text?: unknown;
+  source?: { type?: unknown; media_type?: unknown; data?: unknown };
+};
+
+const FORMAT_OF: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/** Decodes a base64 image block; like the API, it refuses a media_type that does not match the bytes. */
+async function readImageBlock(block: Block, at: string): Promise<ReceivedImage | string> {
+  const source = block.source;
+  if (source?.type !== 'base64') return `${at}.source.type: only 'base64' is accepted here`;
+  const mediaType = String(source.media_type);
+  if (!FORMAT_OF[mediaType])
+    return `${at}.source.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+  if (typeof source.data !== 'string' || !/^[A-Za-z0-9+/=]+$/.test(source.data)) {
+    return `${at}.source.data: Invalid base64 data`;
+  }
+  const bytes = Buffer.from(source.data, 'base64');
+  try {
+    const { format, width, height } = await sharp(bytes).metadata();
+    if (format !== FORMAT_OF[mediaType])
+      return `${at}: Image does not match the provided media type ${mediaType}`;
+    return { mediaType, format: String(format), width: width!, height: height!, bytes };
+  } catch {
+    return `${at}: Could not process image`;
+  }
+}
+
+/** tools and tool_choice as the Messages API checks them; answers the tool a forced choice names. */
+function toolError(tools: unknown, choice: unknown): { error: string } | { forced: string | null } {
+  if (tools === undefined && choice === undefined) return { forced: null };
+  if (!Array.isArray(tools) || tools.length === 0)
+    return { error: 'tools: Input should be a non-empty list' };
+  for (const [i, tool] of (tools as Record<string, unknown>[]).entries()) {
+    if (typeof tool.name !== 'string' || !/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name)) {
+      return { error: `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'` };
+    }
+    const schema = tool.input_schema as { type?: unknown } | undefined;
+    if (schema?.type !== 'object') return { error: `tools.${i}.input_schema.type: Input should be 'object'` };
+  }
+  const c = (choice ?? { type: 'auto' }) as { type?: unknown; name?: unknown };
+  if (c.type === 'auto' || c.type === 'none') return { forced: null };
+  if (c.type === 'any') return { forced: String((tools[0] as { name: string }).name) };
+  if (c.type !== 'tool')
+    return { error: "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'" };
+  if (!(tools as { name: string }[]).some((t) => t.name === c.name)) {
+    return { error: `tool_choice: Tool '${c.name}' not found in provided tools` };
+  }
+  return { forced: String(c.name) };
+}
+
 /**
  * Speaks Anthropic's Messages API (POST /v1/messages) closely enough to catch wire mistakes: it checks
- * x-api-key, anthropic-version, the required max_tokens, the roles (no 'system' inside messages) and the
- * temperature range, and answers with content blocks in the real shape.
+ * x-api-key, anthropic-version, the required max_tokens, the roles (no 'system' inside messages), image blocks
+ * (decoding them), tools and tool_choice and the temperature range, and answers with content blocks in the real
+ * shape: a rewrite as text, or FAKE_ANTHROPIC_VERDICT as the input of a forced tool call.
  */
 export async function startAnthropicFake(options: { apiKey?: string } = {}) {
   const apiKey = options.apiKey ?? 'sk-ant-test';
   const script: ScriptedAnswer[] = [];
+  const images: ReceivedImage[] = [];
   let served = 0;
 
   const fake = await startFakeServer(async (req: RecordedRequest, res) => {
@@ -114,6 +184,7 @@ export async function startAnthropicFake(options: { apiKey?: string } = {}) {
     if (!Array.isArray(messages) || messages.length === 0) {
       return fail(res, 400, 'invalid_request_error', 'messages: at least one message is required');
     }
+    const received: ReceivedImage[] = [];
     for (const [i, message] of (messages as Record<string, unknown>[]).entries()) {
       const expected = i % 2 === 0 ? 'user' : 'assistant';
       if (message.role !== expected) {
@@ -124,10 +195,23 @@ export async function startAnthropicFake(options: { apiKey?: string } = {}) {
           `messages.${i}.role: Unexpected role "${message.role}"`,
         );
       }
-      if (typeof message.content !== 'string' && !Array.isArray(message.content)) {
+      if (typeof message.content === 'string') continue;
+      if (!Array.isArray(message.content)) {
         return fail(res, 400, 'invalid_request_error', `messages.${i}.content: Field required`);
       }
+      for (const [j, block] of (message.content as Block[]).entries()) {
+        const at = `messages.${i}.content.${j}`;
+        if (block.type === 'text' && typeof block.text === 'string') continue;
+        if (block.type !== 'image' || message.role !== 'user') {
+          return fail(res, 400, 'invalid_request_error', `${at}.type: unexpected block type '${block.type}'`);
+        }
+        const image = await readImageBlock(block, at);
+        if (typeof image === 'string') return fail(res, 400, 'invalid_request_error', image);
+        received.push(image);
+      }
     }
+    const tools = toolError(body.tools, body.tool_choice);
+    if ('error' in tools) return fail(res, 400, 'invalid_request_error', tools.error);
     if (body.temperature !== undefined) {
       const t = body.temperature;
       if (typeof t !== 'number' || t < 0 || t > 1) {
@@ -138,7 +222,21 @@ export async function startAnthropicFake(options: { apiKey?: string } = {}) {
     const last = (messages as { content: unknown }[]).at(-1)!.content;
     const text = typeof last === 'string' ? last : '';
     const prompt = /^Prompt: (.*)$/m.exec(text)?.[1] ?? text;
+    images.push(...received);
     served++;
+    const answer = tools.forced
+      ? {
+          content: [
+            {
+              type: 'tool_use',
+              id: `toolu_fake_${served}`,
+              name: tools.forced,
+              input: FAKE_ANTHROPIC_VERDICT,
+            },
+          ],
+          stop: 'tool_use',
+        }
+      : { content: [{ type: 'text', text: anthropicFakeRewrite(prompt) }], stop: 'end_turn' };
     sendJson(
       res,
       200,
@@ -147,8 +245,8 @@ export async function startAnthropicFake(options: { apiKey?: string } = {}) {
         type: 'message',
         role: 'assistant',
         model: SNAPSHOTS[body.model] ?? body.model,
-        content: [{ type: 'text', text: anthropicFakeRewrite(prompt) }],
-        stop_reason: 'end_turn',
+        content: answer.content,
+        stop_reason: answer.stop,
         stop_sequence: null,
         usage: { input_tokens: 60, output_tokens: 25 },
       },
@@ -168,9 +266,14 @@ export async function startAnthropicFake(options: { apiKey?: string } = {}) {
     bodies(): Record<string, unknown>[] {
       return fake.requests.map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>);
     },
+    /** The image blocks of the requests answered normally so far, decoded. */
+    images(): ReceivedImage[] {
+      return [...images];
+    },
     reset() {
       fake.requests.length = 0;
       script.length = 0;
+      images.length = 0;
     },
   };
 }

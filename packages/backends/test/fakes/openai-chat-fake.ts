@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import sharp from 'sharp';
 import { type RecordedRequest, sendJson, startFakeServer } from './fake-http-server.ts';
 
 /** A canned answer for the next request; with only delayMs, the request is answered normally but late. */
@@ -56,6 +57,76 @@ export function openAiChatFakeRewrite(prompt: string): string {
   return `${prompt}, cinematic lighting, intricate detail`;
 }
 
+/** What the fake's judge says when asked for a structured verdict. */
+export const FAKE_OPENAI_VERDICT = { score: 0.82, reasons: ['a red square fills the region'] };
+
+/** An image part as the fake decoded it. */
+export interface ReceivedImage {
+  mediaType: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: Buffer;
+}
+
+type Part = { type?: unknown; text?: unknown; image_url?: { url?: unknown; detail?: unknown } };
+
+/** Decodes an image_url part as the API would; only base64 data URLs, as the fake fetches nothing. */
+async function readImagePart(part: Part): Promise<ReceivedImage | string> {
+  const url = part.image_url?.url;
+  if (typeof url !== 'string') return "Missing required parameter: 'image_url.url'.";
+  if (
+    part.image_url?.detail !== undefined &&
+    !['auto', 'low', 'high'].includes(String(part.image_url.detail))
+  ) {
+    return "Invalid value for 'image_url.detail'.";
+  }
+  const match = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=]+)$/.exec(url);
+  if (!match) return 'Invalid image URL: expected a base64 data URL of a PNG, JPEG, GIF or WebP image.';
+  const bytes = Buffer.from(match[2]!, 'base64');
+  try {
+    const { format, width, height } = await sharp(bytes).metadata();
+    return { mediaType: match[1]!, format: String(format), width: width!, height: height!, bytes };
+  } catch {
+    return 'You uploaded an unsupported image. Please make sure your image is valid.';
+  }
+}
+
+/** Strict structured outputs: every object closed with additionalProperties false and every property required. */
+function strictSchemaError(schema: unknown, path = '()'): string | null {
+  if (!schema || typeof schema !== 'object') return null;
+  const node = schema as Record<string, unknown>;
+  if (node.type === 'object') {
+    if (node.additionalProperties !== false) {
+      return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
+    }
+    const keys = Object.keys((node.properties as object) ?? {});
+    const required = Array.isArray(node.required) ? node.required : [];
+    const missing = keys.find((k) => !required.includes(k));
+    if (missing)
+      return `In context=${path}, 'required' is required to include every key; missing '${missing}'.`;
+    for (const key of keys) {
+      const inner = strictSchemaError((node.properties as Record<string, unknown>)[key], `${path}, '${key}'`);
+      if (inner) return inner;
+    }
+  }
+  return node.type === 'array' ? strictSchemaError(node.items, `${path}, 'items'`) : null;
+}
+
+function responseFormatError(format: unknown): string | null {
+  if (format === undefined) return null;
+  const f = format as { type?: unknown; json_schema?: Record<string, unknown> };
+  if (f.type === 'text' || f.type === 'json_object') return null;
+  if (f.type !== 'json_schema') return "Invalid value for 'response_format.type'.";
+  const spec = f.json_schema;
+  if (!spec || typeof spec.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(spec.name)) {
+    return "Invalid 'response_format.json_schema.name'.";
+  }
+  if (!spec.schema || typeof spec.schema !== 'object') return "Missing 'response_format.json_schema.schema'.";
+  const strict = spec.strict === true ? strictSchemaError(spec.schema) : null;
+  return strict ? `Invalid schema for response_format '${spec.name}': ${strict}` : null;
+}
+
 /** Resolves false when the client hung up first (our adapter's timeout or abort). */
 function pause(res: ServerResponse, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -73,12 +144,14 @@ function invalid(res: ServerResponse, message: string, param: string | null = nu
 
 /**
  * Speaks OpenAI's Chat Completions API (POST /v1/chat/completions) closely enough to catch wire mistakes: it
- * checks the key, the JSON body, the roles and the sampling parameters, and answers in the real shape with the
- * dated model snapshot.
+ * checks the key, the JSON body, the roles, content parts (decoding images), structured-output schemas and the
+ * sampling parameters, and answers in the real shape with the dated model snapshot: a rewrite for plain text,
+ * FAKE_OPENAI_VERDICT when a JSON schema is asked for.
  */
 export async function startOpenAiChatFake(options: { apiKey?: string } = {}) {
   const apiKey = options.apiKey ?? 'sk-test';
   const script: ScriptedAnswer[] = [];
+  const images: ReceivedImage[] = [];
   let served = 0;
 
   const fake = await startFakeServer(async (req: RecordedRequest, res) => {
@@ -119,13 +192,29 @@ export async function startOpenAiChatFake(options: { apiKey?: string } = {}) {
     if (!Array.isArray(messages) || messages.length === 0) {
       return invalid(res, "Missing required parameter: 'messages'.", 'messages');
     }
+    const received: ReceivedImage[] = [];
     for (const [i, message] of (messages as Record<string, unknown>[]).entries()) {
       if (!['system', 'developer', 'user', 'assistant'].includes(String(message.role))) {
         return invalid(res, `Invalid value: '${message.role}'.`, `messages[${i}].role`);
       }
-      if (typeof message.content !== 'string')
+      if (typeof message.content === 'string') continue;
+      if (!Array.isArray(message.content) || message.content.length === 0) {
         return invalid(res, 'Invalid content.', `messages[${i}].content`);
+      }
+      for (const [j, part] of (message.content as Part[]).entries()) {
+        const param = `messages[${i}].content[${j}]`;
+        if (part.type === 'text' && typeof part.text === 'string') continue;
+        // Images are only understood in user messages.
+        if (part.type !== 'image_url' || message.role !== 'user') {
+          return invalid(res, `Invalid content part type '${part.type}' for role '${message.role}'.`, param);
+        }
+        const image = await readImagePart(part);
+        if (typeof image === 'string') return invalid(res, image, param);
+        received.push(image);
+      }
     }
+    const formatError = responseFormatError(body.response_format);
+    if (formatError) return invalid(res, formatError, 'response_format');
     if (body.temperature !== undefined) {
       const t = body.temperature;
       if (typeof t !== 'number' || t < 0 || t > 2) return invalid(res, 'Invalid temperature.', 'temperature');
@@ -139,7 +228,9 @@ export async function startOpenAiChatFake(options: { apiKey?: string } = {}) {
 
     const user = (messages as { role: string; content: string }[]).findLast((m) => m.role === 'user');
     const prompt = /^Prompt: (.*)$/m.exec(user?.content ?? '')?.[1] ?? user?.content ?? '';
-    const content = openAiChatFakeRewrite(prompt);
+    const structured = (body.response_format as { type?: string } | undefined)?.type === 'json_schema';
+    const content = structured ? JSON.stringify(FAKE_OPENAI_VERDICT) : openAiChatFakeRewrite(prompt);
+    images.push(...received);
     served++;
     sendJson(
       res,
@@ -176,9 +267,14 @@ export async function startOpenAiChatFake(options: { apiKey?: string } = {}) {
     bodies(): Record<string, unknown>[] {
       return fake.requests.map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>);
     },
+    /** The image parts of the requests answered normally so far, decoded. */
+    images(): ReceivedImage[] {
+      return [...images];
+    },
     reset() {
       fake.requests.length = 0;
       script.length = 0;
+      images.length = 0;
     },
   };
 }

@@ -96,6 +96,7 @@ export const DEFAULT_VARIABLES: FuzzyVariables = deepFreeze({
     signedAdjust('saturation_adjust'),
     signedAdjust('warmth_adjust'),
     strength('sharpen'),
+    strength('soften'),
     strength('color_transfer'),
     strength('regenerate'),
     strength('inpaint'),
@@ -136,10 +137,13 @@ IF warmth_delta IS ok THEN warmth_adjust IS none
 IF warmth_delta IS lower THEN warmth_adjust IS decrease WITH 0.8
 IF warmth_delta IS much_lower THEN warmth_adjust IS decrease_strong WITH 0.85
 
-# Sharpening only adds detail; a region that should be softer is left to regeneration or inpainting.
+# Detail both ways: an unsharp mask where the region should be crisper, a light blur where it should be softer.
 IF sharpness_delta IS much_higher THEN sharpen IS strong WITH 0.85
 IF sharpness_delta IS higher THEN sharpen IS medium WITH 0.8
 IF sharpness_delta IS ok OR sharpness_delta IS lower OR sharpness_delta IS much_lower THEN sharpen IS none
+IF sharpness_delta IS much_lower THEN soften IS strong WITH 0.8
+IF sharpness_delta IS lower THEN soften IS medium WITH 0.75
+IF sharpness_delta IS ok OR sharpness_delta IS higher OR sharpness_delta IS much_higher THEN soften IS none
 
 # Colour: transfer the reference palette in proportion to how far apart the colours are.
 IF color_distance IS low THEN color_transfer IS none
@@ -156,6 +160,9 @@ IF texture_distance IS very_high AND structure_distance IS NOT very_high THEN in
 IF texture_distance IS high AND structure_distance IS NOT very_high THEN inpaint IS medium WITH 0.8
 IF texture_distance IS medium THEN inpaint IS light WITH 0.7
 IF texture_distance IS low THEN inpaint IS none
+# When the layout is far off too, regeneration is tried first (it is the stronger recommendation); once it has
+# failed to help, the texture is still worth inpainting from the reference.
+IF texture_distance IS very_high AND structure_distance IS very_high THEN inpaint IS medium WITH 0.6
 # A fully satisfying region is left alone whatever the distances say.
 IF satisfaction IS fully THEN regenerate IS none AND inpaint IS none
 `;
