@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, isBlobKey, type Platform } from '@pakati/platform';
+import sharp from 'sharp';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -63,14 +64,27 @@ export async function serveImage(
       allowed = await platform.images.canRead(principal.organizationId, key);
     }
   }
-  const bytes = allowed ? await platform.blobs.get(key) : null;
-  if (!bytes) return json(res, 404, { error: 'not found' });
+  const stored = allowed ? await platform.blobs.get(key) : null;
+  if (!stored) return json(res, 404, { error: 'not found' });
+  const side = url.searchParams.get('maxSide');
+  let bytes = stored;
+  if (side !== null) {
+    const maxSide = Number(side);
+    if (!Number.isInteger(maxSide) || maxSide < 16 || maxSide > 2048) {
+      return json(res, 400, { error: 'maxSide must be an integer from 16 to 2048' });
+    }
+    // A thumbnail reveals nothing the full image does not, so the size is not part of the signature.
+    bytes = await sharp(stored)
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .png()
+      .toBuffer();
+  }
   res.writeHead(200, {
     'content-type': sniff(bytes),
     'content-length': bytes.length,
     // Content-addressed: the bytes behind a key never change.
     'cache-control': 'private, max-age=3600, immutable',
-    etag: `"${key}"`,
+    etag: `"${key}${side === null ? '' : `@${side}`}"`,
     'x-content-type-options': 'nosniff',
   });
   res.end(req.method === 'HEAD' ? undefined : bytes);

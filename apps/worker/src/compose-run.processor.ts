@@ -143,6 +143,11 @@ export const composeRunProcessor = defineProcessor({
       height: composed.height,
     });
     await em.flush();
+    if (run.kind === 'REFINE') {
+      // The generated image is the refinement's baseline: its iteration 0 analyses it.
+      await platform.queues.enqueueRefinementIteration(runId, 0, []);
+      return;
+    }
     await platform.progress.clear(runId);
     await platform.eventLog.transition(runId, {
       from: ['RUNNING'],

@@ -2,24 +2,27 @@ import type { PromptEnhancer } from '@pakati/core';
 import type { AnyJobContract, JobContract, JobPayload } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import type { Job } from 'bullmq';
+import type { AnalysisServices } from './analysis-services.ts';
 import type { BackendRegistry } from './backend-registry.ts';
 
 export interface JobContext {
   platform: Platform;
   backends: BackendRegistry;
   enhancer: PromptEnhancer | null;
+  analysis: AnalysisServices;
   job: Job;
   signal: AbortSignal;
 }
 
 export interface Processor<C extends JobContract = JobContract> {
   contract: C;
-  process(payload: JobPayload<C>, ctx: JobContext): Promise<void>;
+  /** What it returns becomes the job's return value, which a flow's parent reads from its children. */
+  process(payload: JobPayload<C>, ctx: JobContext): Promise<unknown>;
   /** Called once when the job will not be tried again, so the run never stays RUNNING forever. */
   onFinalFailure(
     payload: JobPayload<C>,
     error: unknown,
-    ctx: Omit<JobContext, 'signal' | 'backends' | 'enhancer'>,
+    ctx: Omit<JobContext, 'signal' | 'backends' | 'enhancer' | 'analysis'>,
   ): Promise<void>;
 }
 

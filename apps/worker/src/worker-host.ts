@@ -4,10 +4,14 @@ import { isPakatiError } from '@pakati/core';
 import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type AnalysisServices, createAnalysisServices } from './analysis-services.ts';
+import { analyzeCandidateProcessor } from './analyze-candidate.processor.ts';
 import { BackendRegistry } from './backend-registry.ts';
 import { composeRunProcessor } from './compose-run.processor.ts';
 import { buildRegistry, type Processor } from './processor-registry.ts';
 import { startQueuedRunSweep } from './queued-run-sweep.ts';
+import { refineIterationProcessor } from './refine-iteration.processor.ts';
+import { refineRegionProcessor } from './refine-region.processor.ts';
 import { renderRegionProcessor } from './render-region.processor.ts';
 import { understandReferenceProcessor } from './understand-reference.processor.ts';
 
@@ -15,6 +19,9 @@ export const PROCESSORS: readonly Processor[] = [
   renderRegionProcessor,
   composeRunProcessor,
   understandReferenceProcessor,
+  refineRegionProcessor,
+  analyzeCandidateProcessor,
+  refineIterationProcessor,
 ] as unknown as Processor[];
 
 class ShutdownAbort extends Error {}
@@ -22,12 +29,17 @@ class ShutdownAbort extends Error {}
 /** Runs every queue's BullMQ worker, routes jobs to their processor, and honours cancels and SIGTERM. */
 export async function startWorkers(
   platform: Platform,
-  options: { processors?: readonly Processor[]; backends?: BackendRegistry } = {},
+  options: {
+    processors?: readonly Processor[];
+    backends?: BackendRegistry;
+    analysis?: AnalysisServices;
+  } = {},
 ) {
   const processors = options.processors ?? PROCESSORS;
   const backends = options.backends ?? new BackendRegistry(platform.config.backends);
   const enhancer = createPromptEnhancer(process.env, platform.redis);
   const registry = buildRegistry(JOB_CONTRACTS, processors);
+  const analysis = options.analysis ?? (await createAnalysisServices(platform));
   const { config, logger } = platform;
   const active = new Map<string, AbortController>();
 
@@ -47,14 +59,21 @@ export async function startWorkers(
     const key = job.id ?? '';
     active.set(key, controller);
     try {
-      await processor.process(payload.data, { platform, backends, enhancer, job, signal: controller.signal });
+      return await processor.process(payload.data, {
+        platform,
+        backends,
+        enhancer,
+        analysis,
+        job,
+        signal: controller.signal,
+      });
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort && token) {
         // Released, not failed: back to the queue without using up an attempt.
         await job.moveToDelayed(Date.now() + 1000, token);
         throw new DelayedError();
       }
-      if (controller.signal.aborted) return; // cancelled: the API has written CANCELLED already
+      if (controller.signal.aborted) return undefined; // cancelled: the API has written CANCELLED already
       const final = isPakatiError(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       logger.warn({ err: error, jobId: job.id, attempt: job.attemptsMade + 1, final }, 'job failed');
       if (final) {
@@ -85,7 +104,17 @@ export async function startWorkers(
   await reportStatus();
   const statusTimer = setInterval(reportStatus, 5000);
   statusTimer.unref();
-  logger.info({ queues: QUEUE_NAMES, jobs: [...registry.keys()] }, 'worker ready');
+  logger.info(
+    {
+      queues: QUEUE_NAMES,
+      jobs: [...registry.keys()],
+      analysisKernel: analysis.kernel.name,
+      kernelReason: analysis.kernel.reason,
+      semantic: analysis.semantic.map((a) => a.name),
+      judge: analysis.judge?.name ?? null,
+    },
+    'worker ready',
+  );
 
   return {
     /** Stop taking jobs; let active ones finish within the grace period, then release them to the queue. */

@@ -1,5 +1,11 @@
 export { analyzePhoto, loadPhoto, MIN_ANALYSIS_SIZE } from './analysis/analyze-photo.ts';
 export { encodeFloatTiff } from './analysis/float-tiff.ts';
+export {
+  ANALYSIS_KERNEL_PREFERENCES,
+  type AnalysisKernelPreference,
+  type ChosenKernel,
+  chooseAnalysisKernel,
+} from './analysis/kernel-choice.ts';
 export { createSharpKernel, type SharpKernelOptions, sharpKernel } from './analysis/sharp-kernel.ts';
 export { createTfjsKernel, type TfjsKernel, type TfjsKernelOptions } from './analysis/tfjs-kernel.ts';
 export {
@@ -67,6 +73,7 @@ export {
   DEFAULT_ENHANCER_TIMEOUT_MS,
   ENHANCER_SYSTEM_PROMPT,
 } from './prompt/remote-enhancer.ts';
+export { ANALYSIS_VERSION, AnalysisCache, type AnalysisCacheKeyParts } from './refinement/analysis-cache.ts';
 export { type LabStats, labStatsOf, reinhardTransfer } from './refinement/color-transfer.ts';
 export { mergeRegionPatches } from './refinement/patch-merge.ts';
 export {

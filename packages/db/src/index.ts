@@ -1,3 +1,4 @@
+export { type AnalysisRecord, AnalysisRecordSchema } from './entities/analysis-record.entity.ts';
 export { type ApiKey, ApiKeySchema } from './entities/api-key.entity.ts';
 export {
   GENERATION_OPERATIONS,
@@ -13,6 +14,13 @@ export {
   ReferenceUnderstandingSchema,
   type UnderstandingAttempt,
 } from './entities/reference-understanding.entity.ts';
+export { type RefinementEvidence, RefinementEvidenceSchema } from './entities/refinement-evidence.entity.ts';
+export {
+  ITERATION_STATUSES,
+  type IterationStatus,
+  type RefinementIteration,
+  RefinementIterationSchema,
+} from './entities/refinement-iteration.entity.ts';
 export { type Region, RegionSchema } from './entities/region.entity.ts';
 export { type RuleSet, RuleSetSchema } from './entities/rule-set.entity.ts';
 export {

@@ -1,12 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig } from '@mikro-orm/postgresql';
+import { AnalysisRecordSchema } from './entities/analysis-record.entity.ts';
 import { ApiKeySchema } from './entities/api-key.entity.ts';
 import { GenerationStepSchema } from './entities/generation-step.entity.ts';
 import { OrganizationSchema } from './entities/organization.entity.ts';
 import { ProjectSchema } from './entities/project.entity.ts';
 import { ReferenceSchema } from './entities/reference.entity.ts';
 import { ReferenceUnderstandingSchema } from './entities/reference-understanding.entity.ts';
+import { RefinementEvidenceSchema } from './entities/refinement-evidence.entity.ts';
+import { RefinementIterationSchema } from './entities/refinement-iteration.entity.ts';
 import { RegionSchema } from './entities/region.entity.ts';
 import { RuleSetSchema } from './entities/rule-set.entity.ts';
 import { RunSchema } from './entities/run.entity.ts';
@@ -23,6 +26,9 @@ export const ENTITIES = [
   GenerationStepSchema,
   RuleSetSchema,
   ReferenceUnderstandingSchema,
+  AnalysisRecordSchema,
+  RefinementIterationSchema,
+  RefinementEvidenceSchema,
 ];
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));

@@ -1,9 +1,13 @@
 export {
   type AnyJobContract,
+  analyzeCandidateJob,
   composeRunJob,
+  iterationJobId,
   JOB_CONTRACTS,
   QUEUE_NAMES,
   type QueueName,
+  refineIterationJob,
+  refineRegionJob,
   regionJobId,
   renderRegionJob,
   understandReferenceJob,

@@ -1,6 +1,16 @@
 import { FlowProducer, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { composeRunJob, QUEUE_NAMES, type QueueName, regionJobId, renderRegionJob } from './contracts.ts';
+import {
+  analyzeCandidateJob,
+  composeRunJob,
+  iterationJobId,
+  QUEUE_NAMES,
+  type QueueName,
+  refineIterationJob,
+  refineRegionJob,
+  regionJobId,
+  renderRegionJob,
+} from './contracts.ts';
 import type { JobContract, JobPayload } from './job-contract.ts';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -52,6 +62,39 @@ export class JobQueues {
         data: renderRegionJob.schema.parse({ runId, regionId, regionIndex }),
         opts: { ...DEFAULT_JOB_OPTIONS, jobId: regionJobId(runId, regionId), failParentOnFailure: true },
       })),
+    });
+  }
+
+  /**
+   * One refinement iteration as a flow (see `refineIterationJob`). Ids derive from the run and the iteration, so
+   * re-enqueueing after a crash adds nothing twice.
+   */
+  async enqueueRefinementIteration(
+    runId: string,
+    iteration: number,
+    regionIds: readonly string[],
+  ): Promise<void> {
+    const id = iterationJobId(runId, iteration);
+    const child = { ...DEFAULT_JOB_OPTIONS, failParentOnFailure: true };
+    await this.flows.add({
+      queueName: refineIterationJob.queue,
+      name: refineIterationJob.name,
+      data: refineIterationJob.schema.parse({ runId, iteration }),
+      opts: { ...DEFAULT_JOB_OPTIONS, jobId: id },
+      children: [
+        {
+          queueName: analyzeCandidateJob.queue,
+          name: analyzeCandidateJob.name,
+          data: analyzeCandidateJob.schema.parse({ runId, iteration }),
+          opts: { ...child, jobId: `${id}.analysis` },
+          children: regionIds.map((regionId) => ({
+            queueName: refineRegionJob.queue,
+            name: refineRegionJob.name,
+            data: refineRegionJob.schema.parse({ runId, iteration, regionId }),
+            opts: { ...child, jobId: `${id}.${regionId}` },
+          })),
+        },
+      ],
     });
   }
 

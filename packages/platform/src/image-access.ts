@@ -22,9 +22,10 @@ export class ImageAccess {
   }
 
   /** A URL that works in an <img> tag until it expires; only handed to the owning organization. */
-  signedUrl(key: string): string {
+  signedUrl(key: string, options: { maxSide?: number } = {}): string {
     const { expires, signature } = this.signer.sign(key);
-    return `${this.baseUrl}/images/${key}?expires=${expires}&signature=${signature}`;
+    const size = options.maxSide ? `&maxSide=${options.maxSide}` : '';
+    return `${this.baseUrl}/images/${key}?expires=${expires}&signature=${signature}${size}`;
   }
 
   verify(key: string, expires: string | null, signature: string | null): boolean {

@@ -12,6 +12,7 @@ import { ProjectService } from './project.service.ts';
 import { createRedis } from './redis.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
 import { ReferenceService } from './reference.service.ts';
+import { RefinementService } from './refinement.service.ts';
 import { RuleSetService } from './rule-set.service.ts';
 import { RunService } from './run.service.ts';
 import { RunEventLog } from './run-event-log.ts';
@@ -37,6 +38,7 @@ export interface Platform {
   references: ReferenceService;
   runs: RunService;
   ruleSets: RuleSetService;
+  refinement: RefinementService;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function createPlatform(
       maxPixels: config.limits.uploadPixels,
     }),
     ruleSets: new RuleSetService(orm),
+    refinement: new RefinementService(orm),
     runs: new RunService(orm, queues, eventLog, pubsub, logger, config.backends.enabled),
     async close() {
       await queues.close();

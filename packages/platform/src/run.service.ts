@@ -1,10 +1,20 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { maskingStrategy, normalizeSeed, PakatiError } from '@pakati/core';
+import {
+  DEFAULT_REFINEMENT_SETTINGS,
+  maskingStrategy,
+  normalizeSeed,
+  PakatiError,
+  type RefinementSettings,
+  type RefinementStrategy,
+  referenceWeight,
+  validateRefinementSettings,
+} from '@pakati/core';
 import {
   type Orm,
   ProjectSchema,
   ReferenceSchema,
+  ReferenceUnderstandingSchema,
   RegionSchema,
   type Run,
   RunEventSchema,
@@ -34,6 +44,20 @@ export interface StartRunInput {
   /** UNDERSTAND runs: the reference to reconstruct, and which masking strategies (all when omitted). */
   referenceId?: string | null;
   strategies?: string[] | null;
+  /** REFINE runs: how to refine, and when to stop. */
+  strategy?: RefinementStrategy | null;
+  maxIterations?: number | null;
+  targetScore?: number | null;
+}
+
+/** A reference as a REFINE run sees it: frozen at start, with the weight its understanding level gives it. */
+export interface RefineReference {
+  id: string;
+  imageKey: string;
+  /** The region it belongs to, or null for a project-wide reference (it applies to every region). */
+  regionId: string | null;
+  level: number | null;
+  weight: number;
 }
 
 /** What the worker renders: frozen at start so later edits to the project never change a run. */
@@ -44,6 +68,7 @@ export interface RunParameters {
   enhancePrompts: boolean;
   regionalConditioning: boolean;
   understand: { referenceId: string; imageKey: string; strategies: string[] | null } | null;
+  refine?: { settings: RefinementSettings; references: RefineReference[] } | null;
   canvas: { width: number; height: number };
   regions: {
     id: string;
@@ -125,6 +150,7 @@ export class RunService {
       enhancePrompts: input.enhancePrompts ?? false,
       regionalConditioning: input.regionalConditioning ?? false,
       understand: input.kind === 'UNDERSTAND' ? await this.understanding(project, input) : null,
+      refine: input.kind === 'REFINE' ? await this.refinement(project, regions, input) : null,
       canvas: { width: project.width, height: project.height },
       regions: regions.map((r) => ({
         id: r.id,
@@ -188,6 +214,67 @@ export class RunService {
     return { referenceId: reference.id, imageKey: reference.blobKey, strategies };
   }
 
+  /** Everything a REFINE run needs is checked here, before anything is stored or queued. */
+  private async refinement(project: { id: string }, regions: { id: string }[], input: StartRunInput) {
+    if (input.regionalConditioning) {
+      throw new PakatiError(
+        'BAD_USER_INPUT',
+        'a REFINE run refines regions one by one; regionalConditioning does not apply',
+        {
+          field: 'regionalConditioning',
+        },
+      );
+    }
+    if (regions.length === 0) {
+      throw new PakatiError('PRECONDITION_FAILED', 'a REFINE run needs at least one region', {
+        reason: 'NO_REGIONS',
+      });
+    }
+    const references = await this.orm.em
+      .fork()
+      .find(ReferenceSchema, { project: project.id }, { orderBy: { createdAt: 'asc' } });
+    const regionIds = new Set(regions.map((r) => r.id));
+    const usable = references.filter((r) => !r.region || regionIds.has(r.region.id));
+    const covered = regions.filter((region) => usable.some((r) => !r.region || r.region.id === region.id));
+    if (covered.length === 0) {
+      throw new PakatiError(
+        'PRECONDITION_FAILED',
+        'a REFINE run needs reference images: add one to the project or to a region',
+        { reason: 'NO_REFERENCES' },
+      );
+    }
+    const settings = validateRefinementSettings({
+      ...DEFAULT_REFINEMENT_SETTINGS,
+      strategy: input.strategy ?? 'ADAPTIVE',
+      ...(input.maxIterations != null ? { maxIterations: input.maxIterations } : {}),
+      ...(input.targetScore != null ? { targetScore: input.targetScore } : {}),
+    });
+    const levels = await Promise.all(usable.map((r) => this.understandingLevel(r.id)));
+    return {
+      settings,
+      references: usable.map((r, i) => ({
+        id: r.id,
+        imageKey: r.blobKey,
+        regionId: r.region?.id ?? null,
+        level: levels[i]!,
+        weight: referenceWeight(levels[i]),
+      })),
+    };
+  }
+
+  /** Mean level over the strategies of the reference's latest UNDERSTAND run, or null when never assessed. */
+  private async understandingLevel(referenceId: string): Promise<number | null> {
+    const em = this.orm.em.fork();
+    const latest = await em.findOne(
+      ReferenceUnderstandingSchema,
+      { reference: referenceId },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    if (!latest) return null;
+    const rows = await em.find(ReferenceUnderstandingSchema, { reference: referenceId, run: latest.run });
+    return rows.reduce((sum, r) => sum + Number(r.level), 0) / rows.length;
+  }
+
   private async baseImage(
     organizationId: string,
     project: { id: string; width: number; height: number },
@@ -219,6 +306,8 @@ export class RunService {
     const regionIds = params.regionalConditioning ? [] : params.regions.map((r) => r.id);
     try {
       if (params.understand) await this.queues.enqueue(understandReferenceJob, { runId: run.id }, run.id);
+      // A REFINE run from an earlier image starts at its baseline analysis; otherwise it first generates one.
+      else if (params.refine && params.base) await this.queues.enqueueRefinementIteration(run.id, 0, []);
       else await this.queues.enqueueRun(run.id, regionIds);
     } catch (error) {
       this.logger.error({ err: error, runId: run.id }, 'enqueue failed; the sweep will retry');
@@ -242,6 +331,7 @@ export class RunService {
     for (const queue of [composeRunJob.queue, understandReferenceJob.queue]) {
       await this.queues.removeIfWaiting(queue, run.id).catch(() => false);
     }
+    // Refinement jobs still waiting find the run CANCELLED when they start and do nothing.
     // Only the worker holding this run acts on it; everyone else ignores the message.
     await this.pubsub.publish('run-cancel', 'all', { runId: run.id }).catch((err: unknown) => {
       this.logger.warn(

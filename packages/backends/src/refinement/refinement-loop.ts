@@ -125,8 +125,11 @@ export async function refineInProcess(options: {
       return { image: best.image, baseline, best: best.analysis, iterations, stop: stop ?? 'EXHAUSTED' };
     }
     const began = performance.now();
+    // Merged in layer order (the regions' order), not plan order: overlaps must resolve the way they are drawn.
+    const rank = new Map(regions.map((r, i) => [r.id, i]));
+    const layered = [...plans].sort((a, b) => rank.get(a.regionId)! - rank.get(b.regionId)!);
     const patches = await Promise.all(
-      plans.map(async (plan) => {
+      layered.map(async (plan) => {
         const region = regions.find((r) => r.id === plan.regionId)!;
         return (await renderRegionPlan(best.image, region, plan, index, options.generate)).image;
       }),

@@ -15,6 +15,7 @@ import {
   regionMask,
   resizeMask,
 } from '../region-compositor.ts';
+import { refinementError } from './color-transfer.ts';
 
 export interface GenerativeRegion {
   points: Point[];
@@ -69,6 +70,10 @@ export async function generateRegion(
   region: GenerativeRegion,
   options: RegionGenerationOptions,
 ): Promise<{ image: RasterImage; result: GenerationResult }> {
+  const { strength } = options;
+  if (typeof strength !== 'number' || !Number.isFinite(strength) || strength < 0 || strength > 1) {
+    throw refinementError(`strength must be a finite number in [0, 1], got ${String(strength)}`);
+  }
   const box = pixelBox(region.points, image);
   const size = generationSize(box, backend.capabilities);
   const { prompt, guidance } = weighted(backend, region.prompt, options.strength);

@@ -76,7 +76,8 @@ function recommendation(inference: MamdaniResult, name: string): Recommendation 
   };
 }
 
-const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+/** NaN (a broken inference) counts as 0: no action, rather than a corrupt one. */
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
 /**
  * Turns one region's defuzzified outputs into concrete steps. A colour transfer toward the reference already

@@ -6,7 +6,7 @@ import { ProjectSchema } from './project.entity.ts';
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-export const RUN_KINDS = ['GENERATE', 'UNDERSTAND'] as const;
+export const RUN_KINDS = ['GENERATE', 'UNDERSTAND', 'REFINE'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export interface RunError {

@@ -92,6 +92,46 @@ builder.objectType(builder.objectRef<RunEventRecord>('RunStepEvent'), {
     message: t.string({ nullable: true, resolve: (e) => str(e, 'message') }),
   }),
 });
+const IterationRegionRef = builder.objectRef<Record<string, unknown>>('RunIterationRegion').implement({
+  fields: (t) => ({
+    regionId: t.id({ resolve: (r) => encodeGlobalID('Region', String(r.regionId)) }),
+    score: t.float({ resolve: (r) => Number(r.score) }),
+    scoreBefore: t.float({
+      nullable: true,
+      resolve: (r) => (typeof r.scoreBefore === 'number' ? r.scoreBefore : null),
+    }),
+    attributeDelta: t.float({ resolve: (r) => Number(r.attributeDelta) }),
+  }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunIterationEvent'), {
+  description:
+    'One refinement iteration decided: its score, whether it was accepted, and the best so far. Iteration 0 is the baseline.',
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'ITERATION',
+  fields: (t) => ({
+    iteration: t.int({ resolve: (e) => num(e, 'iteration') }),
+    accepted: t.boolean({ resolve: (e) => e.payload.accepted === true }),
+    rejection: t.string({ nullable: true, resolve: (e) => str(e, 'rejection') }),
+    score: t.float({ resolve: (e) => num(e, 'score') }),
+    bestScore: t.float({ resolve: (e) => num(e, 'bestScore') }),
+    bestIteration: t.int({ resolve: (e) => num(e, 'bestIteration') }),
+    kernel: t.string({ nullable: true, resolve: (e) => str(e, 'kernel') }),
+    thumbnailUrl: t.string({
+      nullable: true,
+      description:
+        "A signed URL of this iteration's image (the candidate, accepted or not), 256 px on its long side.",
+      resolve: (e, _args, ctx) => {
+        const key = str(e, 'imageKey');
+        return key ? ctx.platform.images.signedUrl(key, { maxSide: 256 }) : null;
+      },
+    }),
+    regions: t.field({
+      type: [IterationRegionRef],
+      resolve: (e) =>
+        Array.isArray(e.payload.regions) ? (e.payload.regions as Record<string, unknown>[]) : [],
+    }),
+  }),
+});
 builder.objectType(builder.objectRef<RunEventRecord>('RunCancelledEvent'), {
   interfaces: [RunEventRef],
   isTypeOf: (e) => (e as RunEventRecord).type === 'CANCELLED',

@@ -1,7 +1,9 @@
 import { RUN_KINDS, RUN_STATUSES, type Run } from '@pakati/db';
+import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
 import { GenerationStepRef } from './generation-step.ts';
+import { RefinementIterationRef, RefinementStrategyEnum } from './refinement.ts';
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
 export const RunKindEnum = builder.enumType('RunKind', { values: RUN_KINDS });
@@ -36,6 +38,12 @@ export const RunRef = builder.node(builder.objectRef<Run>('Run'), {
       type: [GenerationStepRef],
       description: 'What this run generated, region by region, then the composition.',
       resolve: (r, _args, ctx) => ctx.platform.history.runSteps(r.id),
+    }),
+    iterations: t.connection({
+      type: RefinementIterationRef,
+      description: 'REFINE runs: every iteration, baseline (0) first; at most maxIterations + 1.',
+      resolve: async (r, args, ctx) =>
+        resolveArrayConnection({ args }, await ctx.platform.refinement.iterations(r.id)),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt ?? null }),
@@ -77,6 +85,16 @@ builder.relayMutationField(
       strategies: t.stringList({
         description: 'UNDERSTAND runs: masking strategies to use (all registered ones when omitted).',
       }),
+      strategy: t.field({
+        type: RefinementStrategyEnum,
+        description: 'REFINE runs: how to refine (ADAPTIVE when omitted).',
+      }),
+      maxIterations: t.int({
+        description: 'REFINE runs: iterations after the baseline, 1 to 20 (default 5).',
+      }),
+      targetScore: t.float({
+        description: 'REFINE runs: stop once the score reaches this, in (0, 1] (default 0.8).',
+      }),
       baseRunId: t.globalID({
         description:
           "Inpaint the regions into this earlier run's image (same project and canvas) instead of a fresh canvas.",
@@ -96,6 +114,9 @@ builder.relayMutationField(
         regionalConditioning: input.regionalConditioning ?? false,
         referenceId: input.referenceId ? expectType(input.referenceId, 'Reference') : null,
         strategies: input.strategies ?? null,
+        strategy: input.strategy ?? null,
+        maxIterations: input.maxIterations ?? null,
+        targetScore: input.targetScore ?? null,
       }),
     }),
   },

@@ -1,0 +1,120 @@
+import {
+  decodeImage,
+  encodePng,
+  type GenerativeStep,
+  generateRegion,
+  type RegionGenerator,
+  renderRegionPlan,
+  withFailover,
+} from '@pakati/backends';
+import { deriveSeed, type RegionPlan, selectBackends } from '@pakati/core';
+import { GenerationStepSchema, RefinementIterationSchema } from '@pakati/db';
+import { refineRegionJob } from '@pakati/jobs';
+import { defineProcessor } from './processor-registry.ts';
+import { activeRefineRun, refineTargets } from './refinement-run.ts';
+import { failRun } from './run-steps.ts';
+
+export interface RegionPatch {
+  regionId: string;
+  patchKey: string;
+  steps: { kind: string; applied: boolean; note?: string }[];
+}
+
+/**
+ * Applies one region's plan for an iteration to the best image so far and stores the result as a patch (the whole
+ * image, changed only inside the region). Generative steps go to a backend (PatchMatch from the reference by
+ * default for inpainting), and are kept in the generation history like any other step.
+ */
+export const refineRegionProcessor = defineProcessor({
+  contract: refineRegionJob,
+
+  async process({ runId, iteration, regionId }, { platform, signal, backends, analysis }) {
+    const active = await activeRefineRun(platform, runId);
+    if (!active) return null;
+    const { run, params } = active;
+    const em = platform.orm.em.fork();
+    const row = await em.findOne(RefinementIterationSchema, { run: runId, index: iteration });
+    if (!row) throw new Error(`iteration ${iteration} of run ${runId} was never planned`);
+    const plan = (row.plans as unknown as RegionPlan[]).find((p) => p.regionId === regionId);
+    const region = params.regions.find((r) => r.id === regionId);
+    const { regions, primary } = await refineTargets(params, analysis, regionId);
+    if (!plan || !region || regions.length === 0)
+      throw new Error(`region ${regionId} has no plan in iteration ${iteration}`);
+    const bytes = await platform.blobs.get(row.baseImageKey);
+    if (!bytes) throw new Error(`base image ${row.baseImageKey} is missing from the blob store`);
+    const base = await decodeImage(bytes);
+
+    const generate: RegionGenerator = async (image, target, step: GenerativeStep) => {
+      const operation = step.kind === 'regenerate' ? 'generate' : 'inpaint';
+      const chosen = region.model ?? params.backend ?? (operation === 'inpaint' ? 'patchmatch' : null);
+      const selection = selectBackends(
+        { operation, width: image.width, height: image.height, explicitBackend: chosen },
+        backends.statuses(),
+      );
+      // A new seed per iteration: regenerating with the old one would give back the same pixels.
+      const seed = deriveSeed(run.seed, 'refine', regionId, iteration);
+      const began = performance.now();
+      const outcome = await withFailover(selection.ranked, async (name) => {
+        const done = await generateRegion(
+          backends.get(name),
+          image,
+          {
+            points: target.points,
+            featherPx: target.featherPx,
+            prompt: region.prompt,
+            negativePrompt: region.negativePrompt,
+          },
+          {
+            kind: step.kind,
+            strength: step.strength,
+            seed,
+            reference: primary.get(regionId) ?? null,
+            signal,
+          },
+        );
+        return { ...done.result, image: done.image };
+      });
+      const stored = await platform.blobs.put(await encodePng(outcome.result.image));
+      em.create(GenerationStepSchema, {
+        run,
+        project: run.project,
+        regionId,
+        pass: iteration,
+        operation,
+        backend: outcome.backend,
+        model: outcome.result.model,
+        modelVersion: outcome.result.modelVersion,
+        seed: outcome.result.seed,
+        prompt: region.prompt,
+        negativePrompt: region.negativePrompt,
+        parameters: { refinement: { iteration, step } },
+        failovers: outcome.failures.map((f) => ({
+          backend: f.backend,
+          kind: f.error.kind,
+          message: f.error.message,
+        })),
+        durationMs: Math.round(performance.now() - began),
+        imageKey: stored.key,
+        width: outcome.result.image.width,
+        height: outcome.result.image.height,
+      });
+      return outcome.result.image;
+    };
+
+    const result = await renderRegionPlan(base, regions[0]!, plan, iteration, generate, signal);
+    signal.throwIfAborted();
+    const patch = await platform.blobs.put(await encodePng(result.image));
+    await em.flush();
+    return {
+      regionId,
+      patchKey: patch.key,
+      steps: result.steps.map((s) => ({
+        kind: s.step.kind,
+        applied: s.applied,
+        ...(s.note ? { note: s.note } : {}),
+      })),
+    } satisfies RegionPatch;
+  },
+
+  onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),
+});
