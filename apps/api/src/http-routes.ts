@@ -29,7 +29,9 @@ export async function health(platform: Platform, kind: 'live' | 'ready', res: Se
   ]);
   const checks = { postgres, redis };
   const ok = Object.values(checks).every((v) => v === 'ok');
-  json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
+  // Informational: a readiness probe must not fail because no worker happens to be running.
+  const workers = redis === 'ok' ? await platform.backendStatus.workers().catch(() => []) : [];
+  json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks, workers });
 }
 
 const SIGNATURES: [string, number[]][] = [

@@ -269,6 +269,14 @@ describe('authentication', () => {
     expect((await fetch(`${stack.api.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${stack.api.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    const body = (await ready.json()) as {
+      status: string;
+      checks: unknown;
+      workers: { analysisKernel: string }[];
+    };
+    expect(body.status).toBe('ok');
+    expect(body.checks).toEqual({ postgres: 'ok', redis: 'ok' });
+    // The worker reports the analysis kernel it chose: libvips here, where no native TensorFlow is installed.
+    expect(body.workers.map((w) => w.analysisKernel)).toContain('sharp');
   });
 });

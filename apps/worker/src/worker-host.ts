@@ -98,9 +98,15 @@ export async function startWorkers(
   const stopSweep = startQueuedRunSweep(platform);
   const workerId = `${hostname()}:${process.pid}`;
   const reportStatus = () =>
-    platform.backendStatus
-      .report(workerId, backends.statuses())
-      .catch((err: unknown) => logger.warn({ err }, 'backend status report failed'));
+    Promise.all([
+      platform.backendStatus.report(workerId, backends.statuses()),
+      platform.backendStatus.reportWorker(workerId, {
+        analysisKernel: analysis.kernel.name,
+        analysisKernelReason: analysis.kernel.reason,
+        semanticAnalyzers: analysis.semantic.map((a) => a.name),
+        visionJudge: analysis.judge?.name ?? null,
+      }),
+    ]).catch((err: unknown) => logger.warn({ err }, 'worker status report failed'));
   await reportStatus();
   const statusTimer = setInterval(reportStatus, 5000);
   statusTimer.unref();

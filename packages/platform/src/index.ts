@@ -1,5 +1,10 @@
 export { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec.ts';
-export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
+export {
+  BackendStatusBoard,
+  type ModelSummary,
+  type WorkerBackendStatus,
+  type WorkerInfo,
+} from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
 export { type Config, loadConfig } from './config.ts';
 export { HistoryService } from './history.service.ts';
