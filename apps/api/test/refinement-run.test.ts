@@ -212,6 +212,48 @@ describe('REFINE runs', () => {
     expect(coffeeEvidence[0]!.referenceIds.sort()).toEqual([coffee, rocket].sort());
   });
 
+  it('cancels a refinement between iterations: nothing runs after the CANCELLED event', async () => {
+    const { projectId } = await project([{ prompt: 'a striped tabby cat', x: 8 }]);
+    await uploadReference(projectId, await sharp(photo('chelsea.png')).resize(96).png().toBuffer());
+    const started = await stack.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
+      input: {
+        projectId,
+        kind: 'REFINE',
+        strategy: 'CONSERVATIVE',
+        maxIterations: 20,
+        targetScore: 1,
+        seed: 5,
+      },
+    });
+    const runId = started.data!.startRun.run.id;
+    const client = wsClient(stack.api.url, stack.alpha.key);
+    const live = collect<{ runEvents: IterationEvent }>(client, EVENTS, { runId });
+    while (!live.items.some((m) => m.runEvents.type === 'ITERATION'))
+      await new Promise((r) => setTimeout(r, 20));
+    const cancel = await stack.alpha.gql(`mutation($id: ID!) { cancelRun(id: $id) { run { status } } }`, {
+      id: runId,
+    });
+    expect(cancel.errors).toBeUndefined();
+    const events = (await live.done).items.map((m) => m.runEvents);
+    await client.dispose();
+    expect(events.at(-1)!.type).toBe('CANCELLED');
+    const run = await stack.alpha.gql<{ run: { status: string } }>(
+      `query($id: ID!) { run(id: $id) { status } }`,
+      {
+        id: runId,
+      },
+    );
+    expect(run.data!.run.status).toBe('CANCELLED');
+    const before = events.filter((e) => e.type === 'ITERATION').length;
+    expect(before).toBeLessThan(21);
+    // Jobs already queued find the run cancelled and do nothing; no event is ever appended after the terminal one.
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = wsClient(stack.api.url, stack.alpha.key);
+    const replay = await collect<{ runEvents: IterationEvent }>(again, EVENTS, { runId }).done;
+    await again.dispose();
+    expect(replay.items.map((m) => m.runEvents.type)).toEqual(events.map((e) => e.type));
+  });
+
   it('refuses a refinement without regions or references, or with bad settings, before anything is queued', async () => {
     const empty = await project([]);
     const noRegions = await stack.alpha.gql(START_RUN, {
