@@ -4,9 +4,9 @@ import {
   chooseAnalysisKernel,
   createVisionJudge,
   decodeImage,
+  fitWithin,
   type ReferenceProfile,
   referenceProfile,
-  resizeRaster,
   type VisionJudge,
 } from '@pakati/backends';
 import type { RasterImage } from '@pakati/core';
@@ -56,16 +56,7 @@ export async function createAnalysisServices(
         pending = (async () => {
           const bytes = await platform.blobs.get(imageKey);
           if (!bytes) throw new Error(`reference image ${imageKey} is missing from the blob store`);
-          const full = await decodeImage(bytes);
-          const scale = Math.min(1, REFERENCE_SIDE / Math.max(full.width, full.height));
-          const image =
-            scale < 1
-              ? await resizeRaster(
-                  full,
-                  Math.max(1, Math.round(full.width * scale)),
-                  Math.max(1, Math.round(full.height * scale)),
-                )
-              : full;
+          const image = await fitWithin(await decodeImage(bytes), REFERENCE_SIDE);
           return { image, profile: await referenceProfile(image, kernel.kernel) };
         })();
         references.set(imageKey, pending);

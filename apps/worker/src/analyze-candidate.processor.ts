@@ -137,7 +137,8 @@ export const analyzeCandidateProcessor = defineProcessor({
       iteration,
       imageKey,
       imageHash,
-      kernel: result.kernel === services.kernel.kernel.name ? services.kernel.name : result.kernel,
+      // The cache key includes the kernel, so a cached result was computed by this same kind of kernel.
+      kernel: services.kernel.name,
       cacheHit: cached !== null,
       references: params.refine.references.map((r) => ({
         id: r.id,

@@ -1,4 +1,4 @@
-import { decodeImage, resizeRaster, withFailover } from '@pakati/backends';
+import { decodeImage, fitWithin, withFailover } from '@pakati/backends';
 import { assessUnderstanding, selectBackends, type UnderstandingReport } from '@pakati/core';
 import { ReferenceUnderstandingSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { understandReferenceJob } from '@pakati/jobs';
@@ -28,12 +28,7 @@ export const understandReferenceProcessor = defineProcessor({
     if (!bytes)
       throw new Error(`reference image ${params.understand.imageKey} is missing from the blob store`);
     const full = await decodeImage(bytes);
-    const scale = Math.min(1, MAX_SIDE / Math.max(full.width, full.height));
-    const reference = await resizeRaster(
-      full,
-      Math.max(1, Math.round(full.width * scale)),
-      Math.max(1, Math.round(full.height * scale)),
-    );
+    const reference = await fitWithin(full, MAX_SIDE);
 
     const selection = selectBackends(
       {

@@ -45,3 +45,13 @@ export async function resizeRaster(image: RasterImage, width: number, height: nu
     data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
   };
 }
+
+/** The image scaled down (never up) so its long side is at most `maxSide`, keeping the aspect ratio. */
+export function fitWithin(image: RasterImage, maxSide: number): Promise<RasterImage> {
+  const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
+  return resizeRaster(
+    image,
+    Math.max(1, Math.round(image.width * scale)),
+    Math.max(1, Math.round(image.height * scale)),
+  );
+}

@@ -15,7 +15,7 @@ export {
 export { type ComfyUiOptions, createComfyUiBackend } from './comfyui/comfyui-backend.ts';
 export { type FailoverAttempt, withFailover } from './failover.ts';
 export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
-export { decodeImage, encodeMaskPng, encodePng, resizeRaster } from './image-codec.ts';
+export { decodeImage, encodeMaskPng, encodePng, fitWithin, resizeRaster } from './image-codec.ts';
 export {
   type AnthropicVisionJudgeOptions,
   createAnthropicVisionJudge,

@@ -1,5 +1,5 @@
 import { BackendError, type Point, type RasterImage } from '@pakati/core';
-import { encodePng, resizeRaster } from '../image-codec.ts';
+import { encodePng, fitWithin } from '../image-codec.ts';
 import { extractBox, type PixelBox } from '../region-compositor.ts';
 
 /** OpenAI's high detail scales the short side to 768 anyway, and Claude's sweet spot is under 1568. */
@@ -60,10 +60,8 @@ export async function prepareJudgeImage(
       `Judge the region spanning ${l}% to ${r}% of the width and ${t}% to ${bt}% of the height, ` +
       'measured from the top-left; the rest of the image is surrounding context.';
   }
-  const scale = Math.min(1, JUDGE_MAX_SIDE / Math.max(box.width, box.height));
-  const width = Math.max(1, Math.round(box.width * scale));
-  const height = Math.max(1, Math.round(box.height * scale));
-  const crop = await resizeRaster(extractBox(image, box), width, height);
+  const crop = await fitWithin(extractBox(image, box), JUDGE_MAX_SIDE);
+  const { width, height } = crop;
   const png = await encodePng(crop);
   return { data: png.toString('base64'), mediaType: 'image/png', width, height, box, regionNote };
 }

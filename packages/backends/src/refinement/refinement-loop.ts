@@ -3,6 +3,7 @@ import {
   type CandidateEvaluation,
   evaluateCandidate,
   inferRegion,
+  iterationScore,
   type PlannedStep,
   planIteration,
   type RasterImage,
@@ -42,9 +43,7 @@ export function candidateOf(analysis: ReferenceAnalysis): CandidateEvaluation {
     distances[r.regionId] = { structure: r.report.structure_distance, texture: r.report.texture_distance };
     hashDistances[r.regionId] = r.hashDistance;
   }
-  const scores = Object.values(regionScores);
-  const score = scores.length === 0 ? 1 : scores.reduce((a, b) => a + b, 0) / scores.length;
-  return { score, regionScores, distances, hashDistances };
+  return { score: iterationScore(Object.values(regionScores)), regionScores, distances, hashDistances };
 }
 
 /** Fuzzy inference for every analysed region, then the strategy's plans. */
