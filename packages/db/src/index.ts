@@ -6,7 +6,12 @@ export {
   type GenerationStep,
   GenerationStepSchema,
 } from './entities/generation-step.entity.ts';
-export { type Organization, OrganizationSchema } from './entities/organization.entity.ts';
+export {
+  ORGANIZATION_TIERS,
+  type Organization,
+  OrganizationSchema,
+  type OrganizationTier,
+} from './entities/organization.entity.ts';
 export { type Project, ProjectSchema } from './entities/project.entity.ts';
 export { type Reference, ReferenceSchema } from './entities/reference.entity.ts';
 export {
@@ -40,5 +45,21 @@ export {
   type RunEventType,
   TERMINAL_RUN_EVENT_TYPES,
 } from './entities/run-event.entity.ts';
+export { type RunFailure, RunFailureSchema } from './entities/run-failure.entity.ts';
+export { type WebhookAttempt, WebhookAttemptSchema } from './entities/webhook-attempt.entity.ts';
+export {
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDelivery,
+  WebhookDeliverySchema,
+  type WebhookDeliveryStatus,
+} from './entities/webhook-delivery.entity.ts';
+export {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEndpoint,
+  WebhookEndpointSchema,
+  type WebhookEventType,
+  type WebhookSecret,
+} from './entities/webhook-endpoint.entity.ts';
+export { type Workflow, WorkflowSchema } from './entities/workflow.entity.ts';
 export { type Orm, openOrm } from './orm.ts';
 export { createOrmConfig, ENTITIES, type OrmOptions } from './orm-config.ts';

@@ -14,6 +14,11 @@ import { RegionSchema } from './entities/region.entity.ts';
 import { RuleSetSchema } from './entities/rule-set.entity.ts';
 import { RunSchema } from './entities/run.entity.ts';
 import { RunEventSchema } from './entities/run-event.entity.ts';
+import { RunFailureSchema } from './entities/run-failure.entity.ts';
+import { WebhookAttemptSchema } from './entities/webhook-attempt.entity.ts';
+import { WebhookDeliverySchema } from './entities/webhook-delivery.entity.ts';
+import { WebhookEndpointSchema } from './entities/webhook-endpoint.entity.ts';
+import { WorkflowSchema } from './entities/workflow.entity.ts';
 
 export const ENTITIES = [
   OrganizationSchema,
@@ -29,6 +34,11 @@ export const ENTITIES = [
   AnalysisRecordSchema,
   RefinementIterationSchema,
   RefinementEvidenceSchema,
+  RunFailureSchema,
+  WorkflowSchema,
+  WebhookEndpointSchema,
+  WebhookDeliverySchema,
+  WebhookAttemptSchema,
 ];
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));

@@ -26,7 +26,14 @@ export { inspectImage, ReferenceService } from './reference.service.ts';
 export { RefinementService } from './refinement.service.ts';
 export { type EffectiveRuleSet, RuleSetService } from './rule-set.service.ts';
 export { type RefineReference, type RunParameters, RunService, type StartRunInput } from './run.service.ts';
-export { RunEventLog, type Transition, toRecord } from './run-event-log.ts';
+export {
+  type CommitListener,
+  type RunEventContext,
+  RunEventLog,
+  type Transition,
+  type TransitionHook,
+  toRecord,
+} from './run-event-log.ts';
 export { isTerminalEvent, type RunEventRecord } from './run-event-record.ts';
 export { type RunEventStreamOptions, type StoredEventsPage, streamRunEvents } from './run-event-stream.ts';
 export { RunProgress } from './run-progress.ts';

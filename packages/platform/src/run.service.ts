@@ -17,7 +17,6 @@ import {
   ReferenceUnderstandingSchema,
   RegionSchema,
   type Run,
-  RunEventSchema,
   type RunKind,
   RunSchema,
 } from '@pakati/db';
@@ -26,7 +25,7 @@ import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import type { Logger } from './logger.ts';
 import { checkBackend, isUuid } from './project.service.ts';
 import type { RedisPubSub } from './redis-pubsub.ts';
-import { type RunEventLog, toRecord } from './run-event-log.ts';
+import type { RunEventLog } from './run-event-log.ts';
 
 export interface StartRunInput {
   projectId: string;
@@ -164,8 +163,9 @@ export class RunService {
       })),
     };
     let run: Run;
+    let queued: Awaited<ReturnType<RunEventLog['append']>>;
     try {
-      run = await em.transactional(async (tx) => {
+      [run, queued] = await em.transactional(async (tx) => {
         const created = tx.create(RunSchema, {
           organization: organizationId,
           project,
@@ -174,10 +174,9 @@ export class RunService {
           seed,
           parameters: parameters as unknown as Record<string, unknown>,
           idempotencyKey: key,
-          lastEventSeq: 1,
+          lastEventSeq: 0,
         });
-        tx.create(RunEventSchema, { run: created, seq: 1, type: 'QUEUED', payload: {} });
-        return created;
+        return [created, await this.eventLog.append(tx, created, 'QUEUED', {}, null)] as const;
       });
     } catch (error) {
       // Two concurrent starts with one key: the loser returns the winner's run.
@@ -189,8 +188,7 @@ export class RunService {
       }
       throw error;
     }
-    const queued = await this.orm.em.fork().findOneOrFail(RunEventSchema, { run: run.id, seq: 1 });
-    await this.eventLog.publish(toRecord(run.id, queued));
+    await this.eventLog.committed(queued.record, queued.context);
     await this.enqueue(run);
     return run;
   }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
+export const ORGANIZATION_TIERS = ['STARTER', 'PROFESSIONAL', 'ENTERPRISE'] as const;
+export type OrganizationTier = (typeof ORGANIZATION_TIERS)[number];
+
 export const OrganizationSchema = defineEntity({
   name: 'Organization',
   properties: {
@@ -9,6 +12,7 @@ export const OrganizationSchema = defineEntity({
       .primary()
       .onCreate(() => randomUUID()),
     name: p.string().unique(),
+    tier: p.enum(ORGANIZATION_TIERS).default('STARTER'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -6,6 +6,7 @@ export const RUN_EVENT_TYPES = [
   'STARTED',
   'PROGRESS',
   'STEP',
+  'RETRY',
   'ITERATION',
   'COMPLETED',
   'FAILED',

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { OrganizationSchema } from './organization.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
+import { WorkflowSchema } from './workflow.entity.ts';
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-export const RUN_KINDS = ['GENERATE', 'UNDERSTAND', 'REFINE'] as const;
+export const RUN_KINDS = ['GENERATE', 'UNDERSTAND', 'REFINE', 'WORKFLOW'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export interface RunError {
@@ -34,6 +35,11 @@ export const RunSchema = defineEntity({
     resultHeight: p.integer().nullable(),
     error: p.json<RunError>().nullable(),
     idempotencyKey: p.string().nullable(),
+    // Higher runs sooner (0 = the organization tier's default was applied at start); see RunService.
+    priority: p.integer().default(0),
+    // Runs started together by one startRuns call share a batch id.
+    batchId: p.uuid().nullable().index(),
+    workflow: () => p.manyToOne(WorkflowSchema).nullable().deleteRule('set null'),
     lastEventSeq: p.integer().default(0),
     attempts: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -45,6 +51,10 @@ export const RunSchema = defineEntity({
       .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['organization', 'idempotencyKey'] }],
-  indexes: [{ properties: ['project', 'createdAt'] }, { properties: ['status', 'createdAt'] }],
+  indexes: [
+    { properties: ['project', 'createdAt'] },
+    { properties: ['status', 'createdAt'] },
+    { properties: ['organization', 'updatedAt'] },
+  ],
 });
 export type Run = InferEntity<typeof RunSchema>;
