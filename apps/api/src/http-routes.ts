@@ -30,7 +30,7 @@ export async function health(platform: Platform, kind: 'live' | 'ready', res: Se
   const checks = { postgres, redis };
   const ok = Object.values(checks).every((v) => v === 'ok');
   // Informational: a readiness probe must not fail because no worker happens to be running.
-  const workers = redis === 'ok' ? await platform.backendStatus.workers().catch(() => []) : [];
+  const workers = redis === 'ok' ? await platform.fleet.list().catch(() => []) : [];
   json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks, workers });
 }
 

@@ -6,6 +6,7 @@ import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { createAdminQueues, isAdminQueuesPath } from './admin-queues.ts';
 import { maskError, unauthenticated } from './error-masking.ts';
 import { health, serveImage } from './http-routes.ts';
 
@@ -52,11 +53,17 @@ export async function startApiServer(
   port = platform.config.api.port,
 ): Promise<ApiServer> {
   const yoga = createApi(platform);
+  const adminQueues = createAdminQueues(platform);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handle = async () => {
       if (url.pathname === '/health/live') return health(platform, 'live', res);
       if (url.pathname === '/health/ready') return health(platform, 'ready', res);
+      if (isAdminQueuesPath(url.pathname)) {
+        if (adminQueues) return adminQueues(req, res);
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+        return;
+      }
       if (url.pathname.startsWith('/images/'))
         return serveImage(platform, url.pathname.slice(8), req, url, res);
       return yoga(req, res);

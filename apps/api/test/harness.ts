@@ -88,3 +88,36 @@ export async function projectWithRegion(
   if (region.errors) throw new Error(JSON.stringify(region.errors));
   return { projectId, regionId: region.data!.addRegion.region.id };
 }
+
+/** Uploads a reference image through GraphQL multipart, as a client would; project-wide unless a region is given. */
+export async function uploadReference(
+  stack: Stack,
+  projectId: string,
+  bytes: Buffer,
+  regionId: string | null = null,
+): Promise<string> {
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({
+      query: `mutation($input: AddReferenceInput!) { addReference(input: $input) { reference { id } } }`,
+      variables: { input: { projectId, regionId, image: null } },
+    }),
+  );
+  form.append('map', JSON.stringify({ 0: ['variables.input.image'] }));
+  form.append('0', new Blob([new Uint8Array(bytes)]), 'reference.png');
+  const res = await fetch(`${stack.api.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.alpha.key}` },
+    body: form,
+  });
+  const body = (await res.json()) as {
+    data?: { addReference: { reference: { id: string } } };
+    errors?: unknown;
+  };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data.addReference.reference.id;
+}
+
+/** The database id inside a Relay global id (`base64("Type:id")`). */
+export const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;

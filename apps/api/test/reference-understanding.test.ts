@@ -9,37 +9,19 @@ import {
   START_RUN,
   type Stack,
   startStack,
+  uploadReference,
 } from './harness.ts';
 
 const photo = fileURLToPath(new URL('../../../fixtures/photos/coffee.png', import.meta.url));
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Unthrottled, so that every attempt's progress is an event of its own (counted below).
+  stack = await startStack({ env: { PAKATI_PROGRESS_INTERVAL_MS: '0' } });
 });
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function uploadReference(projectId: string, bytes: Buffer): Promise<string> {
-  const form = new FormData();
-  form.append(
-    'operations',
-    JSON.stringify({
-      query: `mutation($input: AddReferenceInput!) { addReference(input: $input) { reference { id } } }`,
-      variables: { input: { projectId, image: null } },
-    }),
-  );
-  form.append('map', JSON.stringify({ 0: ['variables.input.image'] }));
-  form.append('0', new Blob([new Uint8Array(bytes)]), 'reference.png');
-  const res = await fetch(`${stack.api.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.alpha.key}` },
-    body: form,
-  });
-  const body = (await res.json()) as { data: { addReference: { reference: { id: string } } } };
-  return body.data.addReference.reference.id;
-}
 
 interface UnderstandingData {
   level: number;
@@ -55,7 +37,11 @@ interface UnderstandingData {
 describe('reference understanding', () => {
   it('reconstructs a real photograph under every strategy and difficulty, streaming progress, and keeps levels', async () => {
     const { projectId } = await projectWithRegion(stack.alpha.gql);
-    const referenceId = await uploadReference(projectId, await sharp(photo).resize(96).png().toBuffer());
+    const referenceId = await uploadReference(
+      stack,
+      projectId,
+      await sharp(photo).resize(96).png().toBuffer(),
+    );
     const started = await stack.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
       input: { projectId, kind: 'UNDERSTAND', referenceId, seed: 3 },
     });
@@ -94,7 +80,11 @@ describe('reference understanding', () => {
     const { projectId } = await projectWithRegion(stack.alpha.gql);
     const none = await stack.alpha.gql(START_RUN, { input: { projectId, kind: 'UNDERSTAND' } });
     expect(none.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const referenceId = await uploadReference(projectId, await sharp(photo).resize(64).png().toBuffer());
+    const referenceId = await uploadReference(
+      stack,
+      projectId,
+      await sharp(photo).resize(64).png().toBuffer(),
+    );
     const unknown = await stack.alpha.gql(START_RUN, {
       input: { projectId, kind: 'UNDERSTAND', referenceId, strategies: ['telepathy'] },
     });

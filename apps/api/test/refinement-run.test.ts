@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { collect, wsClient } from '@pakati/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADD_REGION, CREATE_PROJECT, START_RUN, type Stack, startStack } from './harness.ts';
+import { ADD_REGION, CREATE_PROJECT, START_RUN, type Stack, startStack, uploadReference } from './harness.ts';
 
 const photo = (name: string) => fileURLToPath(new URL(`../../../fixtures/photos/${name}`, import.meta.url));
 
@@ -13,30 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function uploadReference(projectId: string, bytes: Buffer, regionId: string | null = null) {
-  const form = new FormData();
-  form.append(
-    'operations',
-    JSON.stringify({
-      query: `mutation($input: AddReferenceInput!) { addReference(input: $input) { reference { id } } }`,
-      variables: { input: { projectId, regionId, image: null } },
-    }),
-  );
-  form.append('map', JSON.stringify({ 0: ['variables.input.image'] }));
-  form.append('0', new Blob([new Uint8Array(bytes)]), 'reference.png');
-  const res = await fetch(`${stack.api.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.alpha.key}` },
-    body: form,
-  });
-  const body = (await res.json()) as {
-    data?: { addReference: { reference: { id: string } } };
-    errors?: unknown;
-  };
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data.addReference.reference.id;
-}
 
 async function project(regions: { prompt: string; x: number }[]) {
   const created = await stack.alpha.gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
@@ -129,11 +105,13 @@ describe('REFINE runs', () => {
       { prompt: 'a cup of coffee on a dark table', x: 104 },
     ]);
     const coffee = await uploadReference(
+      stack,
       projectId,
       await sharp(photo('coffee.png')).resize(96).png().toBuffer(),
       regionIds[1]!,
     );
     const rocket = await uploadReference(
+      stack,
       projectId,
       await sharp(photo('rocket.jpg')).resize(96).png().toBuffer(),
     );
@@ -220,7 +198,7 @@ describe('REFINE runs', () => {
 
   it('cancels a refinement between iterations: nothing runs after the CANCELLED event', async () => {
     const { projectId } = await project([{ prompt: 'a striped tabby cat', x: 8 }]);
-    await uploadReference(projectId, await sharp(photo('chelsea.png')).resize(96).png().toBuffer());
+    await uploadReference(stack, projectId, await sharp(photo('chelsea.png')).resize(96).png().toBuffer());
     const started = await stack.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
       input: {
         projectId,
@@ -270,7 +248,11 @@ describe('REFINE runs', () => {
     const noRefs = await stack.alpha.gql(START_RUN, { input: { projectId: bare.projectId, kind: 'REFINE' } });
     expect(noRefs.errors?.[0]?.extensions?.code).toBe('PRECONDITION_FAILED');
     expect(noRefs.errors?.[0]?.message).toMatch(/reference/);
-    await uploadReference(bare.projectId, await sharp(photo('chelsea.png')).resize(64).png().toBuffer());
+    await uploadReference(
+      stack,
+      bare.projectId,
+      await sharp(photo('chelsea.png')).resize(64).png().toBuffer(),
+    );
     for (const bad of [{ maxIterations: 0 }, { maxIterations: 21 }, { targetScore: 1.5 }]) {
       const res = await stack.alpha.gql(START_RUN, {
         input: { projectId: bare.projectId, kind: 'REFINE', ...bad },

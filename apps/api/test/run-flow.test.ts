@@ -11,7 +11,8 @@ import {
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Every progress update becomes an event here: the test reads their order, not their rate.
+  stack = await startStack({ env: { PAKATI_PROGRESS_INTERVAL_MS: '0' } });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import {
   collect,
   createTenant,
@@ -12,52 +9,16 @@ import {
 } from '@pakati/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD_REGION, CREATE_PROJECT, RUN_EVENTS, type RunEventMessage, START_RUN } from './harness.ts';
+import { exited, freePort, processGroup, waitReady } from './processes.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const children = new Set<ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function launch(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
-  // One process (tsx as a loader, not its wrapper binary) so that a kill really kills the server.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(root, 'apps', app),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
+const processes = processGroup();
+const launch = processes.launch;
 
 const workers: ChildProcess[] = [];
 function launchWorker(extra: Record<string, string> = {}): ChildProcess {
   const worker = launch('worker', { ...env, ...extra });
   workers.push(worker);
   return worker;
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready`);
 }
 
 let environment: TestEnvironment;
@@ -72,7 +33,7 @@ beforeAll(async () => {
   key = (await createTenant(environment.platform, 'e2e')).key;
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   await environment?.cleanup();
 });
 

@@ -7,7 +7,7 @@ import {
   mergeRegionPatches,
   type ReferenceAnalysis,
 } from '@pakati/backends';
-import type { RasterImage } from '@pakati/core';
+import { progressPartId, type RasterImage } from '@pakati/core';
 import { AnalysisRecordSchema, GenerationStepSchema, RefinementIterationSchema } from '@pakati/db';
 import { analyzeCandidateJob } from '@pakati/jobs';
 import { assertContentAllowed, runSemanticAnalyzers, type SemanticFinding } from '@pakati/vision';
@@ -15,7 +15,7 @@ import type { AnalysisServices } from './analysis-services.ts';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
 import type { RegionPatch } from './refine-region.processor.ts';
 import { activeRefineRun, type RefineParameters, refineTargets } from './refinement-run.ts';
-import { failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
 
 async function baseImageKey(ctx: JobContext, runId: string, iteration: number, params: RefineParameters) {
   const em = ctx.platform.orm.em.fork();
@@ -90,7 +90,7 @@ export const analyzeCandidateProcessor = defineProcessor({
     if (iteration === 0 && !(await markRunStarted(platform, runId, job.attemptsMade + 1))) return null;
     const active = await activeRefineRun(platform, runId);
     if (!active) return null;
-    const { params } = active;
+    const { run, params } = active;
     const em = platform.orm.em.fork();
     const done = await em.findOne(AnalysisRecordSchema, { run: runId, iteration });
     if (done) return { analysisId: done.id };
@@ -151,6 +151,14 @@ export const analyzeCandidateProcessor = defineProcessor({
       durationMs: Math.round(performance.now() - began),
     });
     await em.flush();
+    bestEffort(platform, runId, platform.stepDurations.record('analyze', record.durationMs));
+    bestEffort(
+      platform,
+      runId,
+      platform.progress.report(run, progressPartId.analyze(iteration), 1, {
+        message: `iteration ${iteration}: candidate analysed`,
+      }),
+    );
     return { analysisId: record.id, patches: ordered };
   },
 

@@ -1,19 +1,12 @@
 import { compositeRegions, decodeImage, encodePng, pixelBox } from '@pakati/backends';
-import { renderProcedural } from '@pakati/core';
+import { progressPartId } from '@pakati/core';
 import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { composeRunJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
+import { seededBackground } from './canvas-background.ts';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
 import { regionalPass } from './regional-pass.ts';
-import { failRun, markRunStarted } from './run-steps.ts';
-
-/** The base the regions are blended onto: the seeded background of the procedural renderer. */
-function background(width: number, height: number, seed: number) {
-  const render = renderProcedural({ width, height, seed, regions: [] });
-  let next = render.next();
-  while (!next.done) next = render.next();
-  return next.value;
-}
+import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
 
 async function complete(
   platform: JobContext['platform'],
@@ -44,6 +37,14 @@ export const composeRunProcessor = defineProcessor({
     if (!(await markRunStarted(platform, run.id, job.attemptsMade + 1))) return;
     const params = run.parameters as unknown as RunParameters;
     const began = performance.now();
+    // A worker that died after storing the result left its step: finish from it rather than make a second image.
+    const done = await em.findOne(GenerationStepSchema, { run: runId, regionId: null, pass: 0 });
+    if (done) {
+      if (run.kind === 'REFINE')
+        await platform.queues.enqueueRefinementIteration(runId, 0, [], [], run.priority);
+      else await complete(platform, runId, done.imageKey, done, done.durationMs);
+      return;
+    }
     if (params.regionalConditioning) {
       const pass = await regionalPass(run, params, ctx);
       signal.throwIfAborted();
@@ -83,20 +84,11 @@ export const composeRunProcessor = defineProcessor({
       await complete(platform, runId, blob.key, pass.image, durationMs);
       return;
     }
-    const parts = params.regions.length + 1;
-    const composing = (params.regions.length + 0.5) / parts;
-    await platform.eventLog.transition(runId, {
-      from: ['RUNNING'],
-      type: 'PROGRESS',
-      payload: {
-        fraction: composing,
-        step: Math.round(composing * parts * 100),
-        totalSteps: parts * 100,
-        message: 'blending regions',
-      },
-      patch: { progress: composing },
-      guard: (current) => composing > Number(current.progress),
-    });
+    bestEffort(
+      platform,
+      runId,
+      platform.progress.report(run, progressPartId.compose(), 0.5, { message: 'blending regions' }),
+    );
     const steps = await em.find(
       GenerationStepSchema,
       { run: runId, operation: { $ne: 'compose' } },
@@ -120,7 +112,7 @@ export const composeRunProcessor = defineProcessor({
     signal.throwIfAborted();
     const base = params.base
       ? await decodeImage((await platform.blobs.get(params.base.imageKey)) ?? Buffer.alloc(0))
-      : background(params.canvas.width, params.canvas.height, run.seed);
+      : seededBackground(params.canvas.width, params.canvas.height, run.seed);
     const composed = await compositeRegions(base, layers);
     const blob = await platform.blobs.put(await encodePng(composed));
     const durationMs = Math.round(performance.now() - began);
@@ -143,24 +135,18 @@ export const composeRunProcessor = defineProcessor({
       height: composed.height,
     });
     await em.flush();
+    bestEffort(platform, runId, platform.stepDurations.record('compose', durationMs));
     if (run.kind === 'REFINE') {
+      bestEffort(
+        platform,
+        runId,
+        platform.progress.report(run, progressPartId.compose(), 1, { message: 'baseline generated' }),
+      );
       // The generated image is the refinement's baseline: its iteration 0 analyses it.
-      await platform.queues.enqueueRefinementIteration(runId, 0, []);
+      await platform.queues.enqueueRefinementIteration(runId, 0, [], [], run.priority);
       return;
     }
-    await platform.progress.clear(runId);
-    await platform.eventLog.transition(runId, {
-      from: ['RUNNING'],
-      to: 'SUCCEEDED',
-      type: 'COMPLETED',
-      payload: { imageKey: blob.key, width: composed.width, height: composed.height, durationMs },
-      patch: {
-        progress: 1,
-        resultImageKey: blob.key,
-        resultWidth: composed.width,
-        resultHeight: composed.height,
-      },
-    });
+    await complete(platform, runId, blob.key, composed, durationMs);
   },
 
   onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),

@@ -12,7 +12,7 @@ export function startQueuedRunSweep(platform: Platform, intervalMs = 30_000, sta
       .find(
         RunSchema,
         { status: 'QUEUED', createdAt: { $lt: new Date(Date.now() - staleMs) } },
-        { fields: ['id', 'parameters'], limit: 500 },
+        { fields: ['id', 'parameters', 'priority'], limit: 500 },
       );
     for (const run of stale) await platform.runs.enqueue(run);
   };

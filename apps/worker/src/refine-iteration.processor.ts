@@ -20,7 +20,7 @@ import { refineIterationJob } from '@pakati/jobs';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
 import type { RegionPatch } from './refine-region.processor.ts';
 import { activeRefineRun, type RefineParameters } from './refinement-run.ts';
-import { failRun } from './run-steps.ts';
+import { bestEffort, failRun } from './run-steps.ts';
 
 const analysisOf = (record: AnalysisRecord): ReferenceAnalysis => ({
   kernel: record.kernel,
@@ -155,6 +155,7 @@ export const refineIterationProcessor = defineProcessor({
     const active = await activeRefineRun(platform, runId);
     if (!active) return null;
     const { run, params } = active;
+    const began = performance.now();
     const em = platform.orm.em.fork();
     const record = await em.findOneOrFail(AnalysisRecordSchema, { run: runId, iteration });
     const children = Object.values(await job.getChildrenValues()) as ({ patches?: RegionPatch[] } | null)[];
@@ -170,7 +171,9 @@ export const refineIterationProcessor = defineProcessor({
       iteration: state.bestIteration,
     });
     const { settings } = params.refine;
-    const fraction = Math.min(0.99, (iteration + 1) / (settings.maxIterations + 1));
+    // Every part of this iteration is done now, refined or not; stopping early, COMPLETED brings it to 1.
+    const progress = await platform.progress.completeIteration(run, iteration);
+    bestEffort(platform, runId, platform.stepDurations.record('decide', performance.now() - began));
 
     await platform.eventLog.transition(runId, {
       from: ['RUNNING'],
@@ -198,8 +201,10 @@ export const refineIterationProcessor = defineProcessor({
           steps: p.steps.map((s) => s.kind),
         })),
         durationMs: row.durationMs,
+        fraction: progress.fraction,
+        etaSeconds: progress.etaSeconds,
       },
-      patch: { progress: fraction },
+      patch: { progress: progress.fraction },
     });
 
     let stop: StopReason | null = stopReason(state, settings, iteration);
@@ -219,6 +224,8 @@ export const refineIterationProcessor = defineProcessor({
           runId,
           iteration + 1,
           next.map((p) => p.regionId),
+          [],
+          run.priority,
         );
         return { stop: null };
       }

@@ -7,12 +7,12 @@ import {
   renderRegionPlan,
   withFailover,
 } from '@pakati/backends';
-import { deriveSeed, type RegionPlan, selectBackends } from '@pakati/core';
+import { deriveSeed, progressPartId, type RegionPlan, selectBackends } from '@pakati/core';
 import { GenerationStepSchema, RefinementIterationSchema } from '@pakati/db';
 import { refineRegionJob } from '@pakati/jobs';
 import { defineProcessor } from './processor-registry.ts';
 import { activeRefineRun, refineTargets } from './refinement-run.ts';
-import { failRun } from './run-steps.ts';
+import { bestEffort, failRun } from './run-steps.ts';
 
 export interface RegionPatch {
   regionId: string;
@@ -32,6 +32,7 @@ export const refineRegionProcessor = defineProcessor({
     const active = await activeRefineRun(platform, runId);
     if (!active) return null;
     const { run, params } = active;
+    const jobBegan = performance.now();
     const em = platform.orm.em.fork();
     const row = await em.findOne(RefinementIterationSchema, { run: runId, index: iteration });
     if (!row) throw new Error(`iteration ${iteration} of run ${runId} was never planned`);
@@ -105,6 +106,14 @@ export const refineRegionProcessor = defineProcessor({
     signal.throwIfAborted();
     const patch = await platform.blobs.put(await encodePng(result.image));
     await em.flush();
+    bestEffort(platform, runId, platform.stepDurations.record('refine-region', performance.now() - jobBegan));
+    bestEffort(
+      platform,
+      runId,
+      platform.progress.report(run, progressPartId.refineRegion(iteration, regionId), 1, {
+        message: `iteration ${iteration}: region refined`,
+      }),
+    );
     return {
       regionId,
       patchKey: patch.key,

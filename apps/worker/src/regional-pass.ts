@@ -1,5 +1,11 @@
 import { generationSize, resizeRaster, withFailover } from '@pakati/backends';
-import { autoNegativeConditioning, BackendError, type GenerationResult, selectBackends } from '@pakati/core';
+import {
+  autoNegativeConditioning,
+  BackendError,
+  type GenerationResult,
+  progressPartId,
+  selectBackends,
+} from '@pakati/core';
 import type { Run } from '@pakati/db';
 import type { RunParameters } from '@pakati/platform';
 import type { JobContext } from './processor-registry.ts';
@@ -27,7 +33,7 @@ export async function regionalPass(run: Run, params: RunParameters, ctx: JobCont
     { operation: 'generate', width, height, needsRegionalPrompting: true, explicitBackend: params.backend },
     backends.statuses(),
   );
-  let lastReported = 0;
+  const began = performance.now();
   const outcome = await withFailover(
     selection.ranked,
     async (name): Promise<GenerationResult> => {
@@ -39,23 +45,12 @@ export async function regionalPass(run: Run, params: RunParameters, ctx: JobCont
         {
           signal,
           onProgress: (update) => {
-            if (update.fraction - lastReported < 0.1) return;
-            lastReported = update.fraction;
-            const fraction = update.fraction * 0.9;
             bestEffort(
               platform,
               run.id,
-              platform.eventLog.transition(run.id, {
-                from: ['RUNNING'],
-                type: 'PROGRESS',
-                payload: {
-                  fraction,
-                  step: update.step,
-                  totalSteps: update.totalSteps,
-                  message: `regional pass: ${name}`,
-                },
-                patch: { progress: fraction },
-                guard: (current) => fraction > Number(current.progress),
+              platform.progress.report(run, progressPartId.regionalPass(), update.fraction, {
+                message: `regional pass: ${name}, step ${update.step}/${update.totalSteps}`,
+                preview: update.preview ?? null,
               }),
             );
           },
@@ -75,5 +70,7 @@ export async function regionalPass(run: Run, params: RunParameters, ctx: JobCont
       });
     },
   );
+  const ms = performance.now() - began;
+  bestEffort(platform, run.id, platform.stepDurations.record('regional-pass', ms, outcome.backend));
   return { ...outcome, image: await resizeRaster(outcome.result.image, width, height), conditioning };
 }

@@ -10,15 +10,12 @@ import {
   resizeRaster,
   withFailover,
 } from '@pakati/backends';
-import { deriveSeed, type Point, selectBackends } from '@pakati/core';
+import { deriveSeed, type Point, type ProgressUpdate, progressPartId, selectBackends } from '@pakati/core';
 import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { renderRegionJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
 import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
-
-// A progress event per tenth of a region: fine-grained enough to watch, never a flood.
-const PROGRESS_STEP = 0.1;
 
 /**
  * Generates one region at its bounding-box size (clamped to the chosen backend's limits) with the best capable
@@ -55,7 +52,10 @@ export const renderRegionProcessor = defineProcessor({
     const params = run.parameters as unknown as RunParameters;
     const region = params.regions.find((r) => r.id === regionId);
     if (!region) throw new Error(`region ${regionId} is not part of run ${runId}`);
-    const parts = params.regions.length + 1;
+    // A worker that died after storing this region's step left it behind: the region is done, not to be redone.
+    if (await em.count(GenerationStepSchema, { run: runId, regionId, pass: 0 })) return;
+    const part = progressPartId.region(regionId);
+    const label = `region ${regionIndex + 1}/${params.regions.length}`;
     await eventLog.transition(runId, {
       from: ['RUNNING'],
       type: 'STEP',
@@ -85,7 +85,6 @@ export const renderRegionProcessor = defineProcessor({
       backends.statuses(),
     );
 
-    let lastReported = 0;
     const began = performance.now();
     const { backend, result, failures } = await withFailover(
       selection.ranked,
@@ -101,13 +100,15 @@ export const renderRegionProcessor = defineProcessor({
         };
         const ctx = {
           signal,
-          onProgress: (update: { fraction: number }) => {
-            if (update.fraction - lastReported < PROGRESS_STEP) return;
-            lastReported = update.fraction;
+          onProgress: (update: ProgressUpdate) => {
+            // The last 5% is storing the image and its history.
             bestEffort(
               platform,
               runId,
-              reportProgress(update.fraction * 0.95, `region ${regionIndex + 1}/${parts - 1}: ${name}`),
+              platform.progress.report(run, part, update.fraction * 0.95, {
+                message: `${label}: ${name}`,
+                preview: update.preview ?? null,
+              }),
             );
           },
         };
@@ -132,22 +133,6 @@ export const renderRegionProcessor = defineProcessor({
         });
       },
     );
-
-    async function reportProgress(regionFraction: number, message: string) {
-      const overall = await platform.progress.report(runId, regionId, regionFraction, parts);
-      await eventLog.transition(runId, {
-        from: ['RUNNING'],
-        type: 'PROGRESS',
-        payload: {
-          fraction: overall,
-          step: Math.round(overall * parts * 100),
-          totalSteps: parts * 100,
-          message,
-        },
-        patch: { progress: overall },
-        guard: (current) => overall > Number(current.progress),
-      });
-    }
 
     signal.throwIfAborted();
     const image = await resizeRaster(result.image, box.width, box.height);
@@ -183,7 +168,8 @@ export const renderRegionProcessor = defineProcessor({
       type: 'STEP',
       payload: { regionId, status: 'SUCCEEDED', backend, seed: result.seed, durationMs },
     });
-    await reportProgress(1, `region ${regionIndex + 1}/${parts - 1} done`);
+    bestEffort(platform, runId, platform.stepDurations.record('render-region', durationMs, backend));
+    bestEffort(platform, runId, platform.progress.report(run, part, 1, { message: `${label} done` }));
   },
 
   onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),

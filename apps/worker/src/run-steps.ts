@@ -1,5 +1,5 @@
-import { isBackendError, isPakatiError } from '@pakati/core';
 import type { Platform } from '@pakati/platform';
+import { describeFailure } from './run-failures.ts';
 
 /** The first job of a run to start moves it to RUNNING; later ones (other regions, retries) find it there. */
 export async function markRunStarted(platform: Platform, runId: string, attempt: number): Promise<boolean> {
@@ -15,12 +15,7 @@ export async function markRunStarted(platform: Platform, runId: string, attempt:
 }
 
 export async function failRun(platform: Platform, runId: string, error: unknown): Promise<void> {
-  const code = isPakatiError(error)
-    ? error.code
-    : isBackendError(error)
-      ? `BACKEND_${error.kind}`
-      : 'GENERATION_FAILED';
-  const message = error instanceof Error ? error.message : String(error);
+  const { code, message } = describeFailure(error);
   await platform.eventLog.transition(runId, {
     from: ['QUEUED', 'RUNNING'],
     to: 'FAILED',

@@ -1,5 +1,5 @@
 import { decodeImage, fitWithin, withFailover } from '@pakati/backends';
-import { assessUnderstanding, selectBackends, type UnderstandingReport } from '@pakati/core';
+import { assessUnderstanding, progressPartId, selectBackends, type UnderstandingReport } from '@pakati/core';
 import { ReferenceUnderstandingSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import { understandReferenceJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
@@ -41,26 +41,24 @@ export const understandReferenceProcessor = defineProcessor({
       backends.statuses(),
     );
     const outcome = await withFailover(selection.ranked, async (name) => {
+      let attemptBegan = performance.now();
       const report = await assessUnderstanding(reference, backends.get(name), {
         seed: run.seed,
         signal,
         ...(params.understand!.strategies ? { strategies: params.understand!.strategies } : {}),
         onProgress: (p) => {
-          const fraction = (p.done / p.total) * 0.95;
+          const now = performance.now();
           bestEffort(
             platform,
             runId,
-            platform.eventLog.transition(runId, {
-              from: ['RUNNING'],
-              type: 'PROGRESS',
-              payload: {
-                fraction,
-                step: p.done,
-                totalSteps: p.total,
-                message: `${p.strategy} at difficulty ${p.difficulty}: ${p.score.toFixed(3)}`,
-              },
-              patch: { progress: fraction },
-              guard: (current) => fraction > Number(current.progress),
+            platform.stepDurations.record('understand-attempt', now - attemptBegan, name),
+          );
+          attemptBegan = now;
+          bestEffort(
+            platform,
+            runId,
+            platform.progress.report(run, progressPartId.attempt(p.done - 1), 1, {
+              message: `${p.strategy} at difficulty ${p.difficulty}: ${p.score.toFixed(3)}`,
             }),
           );
         },
@@ -95,6 +93,7 @@ export const understandReferenceProcessor = defineProcessor({
       });
     }
     await em.flush();
+    await platform.progress.clear(runId);
     await platform.eventLog.transition(runId, {
       from: ['RUNNING'],
       to: 'SUCCEEDED',

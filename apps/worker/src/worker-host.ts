@@ -1,19 +1,25 @@
-import { hostname } from 'node:os';
 import { createPromptEnhancer } from '@pakati/backends';
-import { isPakatiError } from '@pakati/core';
-import { JOB_CONTRACTS, QUEUE_NAMES } from '@pakati/jobs';
+import { contractQueue, JOB_CONTRACTS } from '@pakati/jobs';
 import type { Platform } from '@pakati/platform';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { advanceWorkflowProcessor } from './advance-workflow.processor.ts';
 import { type AnalysisServices, createAnalysisServices } from './analysis-services.ts';
 import { analyzeCandidateProcessor } from './analyze-candidate.processor.ts';
 import { BackendRegistry } from './backend-registry.ts';
 import { composeRunProcessor } from './compose-run.processor.ts';
+import { deliverWebhookProcessor } from './deliver-webhook.processor.ts';
+import { isWorkerOutOfMemory, OUT_OF_MEMORY_EXIT_CODE, watchForOutOfMemory } from './out-of-memory.ts';
 import { buildRegistry, type Processor } from './processor-registry.ts';
 import { startQueuedRunSweep } from './queued-run-sweep.ts';
 import { refineIterationProcessor } from './refine-iteration.processor.ts';
 import { refineRegionProcessor } from './refine-region.processor.ts';
 import { renderRegionProcessor } from './render-region.processor.ts';
+import { isRetryable, recordFailure } from './run-failures.ts';
 import { understandReferenceProcessor } from './understand-reference.processor.ts';
+import { startWebhookSweep } from './webhook-sweep.ts';
+import { planWorker } from './worker-capabilities.ts';
+import { WorkerHeartbeat } from './worker-heartbeat.ts';
+import { workflowAnalysisStepProcessor, workflowGenerationStepProcessor } from './workflow-step.processor.ts';
 
 export const PROCESSORS: readonly Processor[] = [
   renderRegionProcessor,
@@ -22,6 +28,10 @@ export const PROCESSORS: readonly Processor[] = [
   refineRegionProcessor,
   analyzeCandidateProcessor,
   refineIterationProcessor,
+  workflowGenerationStepProcessor,
+  workflowAnalysisStepProcessor,
+  advanceWorkflowProcessor,
+  deliverWebhookProcessor,
 ] as unknown as Processor[];
 
 class ShutdownAbort extends Error {}
@@ -33,6 +43,10 @@ export async function startWorkers(
     processors?: readonly Processor[];
     backends?: BackendRegistry;
     analysis?: AnalysisServices;
+    /** Where PAKATI_WORKER_QUEUES/ROLES and the PATH that finds nvidia-smi come from. */
+    env?: NodeJS.ProcessEnv;
+    /** How the worker ends itself after running out of memory; a test records the code instead. */
+    exit?: (code: number) => void;
   } = {},
 ) {
   const processors = options.processors ?? PROCESSORS;
@@ -42,6 +56,13 @@ export async function startWorkers(
   const analysis = options.analysis ?? (await createAnalysisServices(platform));
   const { config, logger } = platform;
   const active = new Map<string, AbortController>();
+  const plan = await planWorker(
+    backends.statuses().map((s) => s.name),
+    config.worker,
+    options.env ?? process.env,
+  );
+  const heartbeat = new WorkerHeartbeat(platform, backends, analysis, plan);
+  const exit = options.exit ?? ((code: number) => process.exit(code));
 
   const stopCancelListener = await platform.pubsub.subscribe('run-cancel', 'all', ({ runId }) => {
     // Job ids derive from the run id: the compose job is the run id, region jobs are `<run id>.<region id>`.
@@ -51,31 +72,39 @@ export async function startWorkers(
   });
 
   const handle = async (job: Job, token?: string) => {
-    const processor = registry.get(`${job.queueName}/${job.name}`);
+    const processor = registry.get(`${contractQueue(job.queueName)}/${job.name}`);
     if (!processor) throw new UnrecoverableError(`no processor for ${job.queueName}/${job.name}`);
     const payload = processor.contract.schema.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
     const controller = new AbortController();
     const key = job.id ?? '';
     active.set(key, controller);
+    heartbeat.hold(job);
+    const onOutOfMemory = (error: unknown) => {
+      if (!controller.signal.aborted) controller.abort(new ShutdownAbort('worker out of memory'));
+      outOfMemory(error);
+    };
     try {
       return await processor.process(payload.data, {
         platform,
-        backends,
+        backends: watchForOutOfMemory(backends, onOutOfMemory),
         enhancer,
         analysis,
         job,
         signal: controller.signal,
       });
     } catch (error) {
+      if (isWorkerOutOfMemory(error)) onOutOfMemory(error);
       if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort && token) {
         // Released, not failed: back to the queue without using up an attempt.
         await job.moveToDelayed(Date.now() + 1000, token);
         throw new DelayedError();
       }
       if (controller.signal.aborted) return undefined; // cancelled: the API has written CANCELLED already
-      const final = isPakatiError(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      logger.warn({ err: error, jobId: job.id, attempt: job.attemptsMade + 1, final }, 'job failed');
+      const attempt = job.attemptsMade + 1;
+      const final = !isRetryable(error) || attempt >= (job.opts.attempts ?? 1);
+      logger.warn({ err: error, jobId: job.id, attempt, final }, 'job failed');
+      await recordFailure(platform, job, payload.data, error, { attempt, final, worker: heartbeat.id });
       if (final) {
         await processor.onFinalFailure(payload.data, error, { platform, job });
         throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
@@ -83,36 +112,37 @@ export async function startWorkers(
       throw error;
     } finally {
       active.delete(key);
+      heartbeat.drop(job);
     }
   };
 
-  const workers = QUEUE_NAMES.map(
-    (name) =>
+  const workers = plan.queues.map(
+    ({ name, concurrency }) =>
       new Worker(name, handle, {
         connection: platform.redis,
         prefix: config.queuePrefix,
-        concurrency: config.worker.concurrency,
+        concurrency,
+        // Stored on each job it takes (processedBy), so a job can be traced to its worker.
+        name: heartbeat.id,
+        // A job whose worker died (kill -9) goes back to the queue once its lock expires; its steps are idempotent.
+        lockDuration: config.worker.lockMs,
+        stalledInterval: config.worker.lockMs,
+        maxStalledCount: config.worker.maxStalledCount,
       }),
   );
   for (const worker of workers) worker.on('error', (err) => logger.error({ err }, 'worker error'));
   const stopSweep = startQueuedRunSweep(platform);
-  const workerId = `${hostname()}:${process.pid}`;
-  const reportStatus = () =>
-    Promise.all([
-      platform.backendStatus.report(workerId, backends.statuses()),
-      platform.backendStatus.reportWorker(workerId, {
-        analysisKernel: analysis.kernel.name,
-        analysisKernelReason: analysis.kernel.reason,
-        semanticAnalyzers: analysis.semantic.map((a) => a.name),
-        visionJudge: analysis.judge?.name ?? null,
-      }),
-    ]).catch((err: unknown) => logger.warn({ err }, 'worker status report failed'));
-  await reportStatus();
-  const statusTimer = setInterval(reportStatus, 5000);
-  statusTimer.unref();
+  const stopWebhookSweep = startWebhookSweep(platform);
+  for (const { queue, needs } of plan.refused) {
+    logger.warn({ queue, needs }, 'not consuming a queue this worker was given: it lacks the capability');
+  }
+  await heartbeat.start();
   logger.info(
     {
-      queues: QUEUE_NAMES,
+      workerId: heartbeat.id,
+      device: plan.device,
+      tfjsBackend: plan.tfjsBackend,
+      queues: plan.queues,
       jobs: [...registry.keys()],
       analysisKernel: analysis.kernel.name,
       kernelReason: analysis.kernel.reason,
@@ -122,11 +152,12 @@ export async function startWorkers(
     'worker ready',
   );
 
-  return {
-    /** Stop taking jobs; let active ones finish within the grace period, then release them to the queue. */
-    async close() {
+  let draining: Promise<void> | undefined;
+  /** Stop taking jobs; let active ones finish within the grace period, then release them to the queue. */
+  function drain(): Promise<void> {
+    draining ??= (async () => {
       stopSweep();
-      clearInterval(statusTimer);
+      stopWebhookSweep();
       const closing = Promise.all(workers.map((w) => w.close()));
       const grace = setTimeout(() => {
         for (const controller of active.values()) controller.abort(new ShutdownAbort('worker shutting down'));
@@ -134,6 +165,35 @@ export async function startWorkers(
       await closing;
       clearTimeout(grace);
       await stopCancelListener();
+    })();
+    return draining;
+  }
+
+  /**
+   * After an out-of-memory this process is not to be trusted with more work: it says so in the fleet, takes no
+   * more jobs, lets the others finish or releases them, and exits for its supervisor to start a fresh one. Its
+   * record stays, marked, until it expires, so operators see why it went.
+   */
+  function outOfMemory(error: unknown): void {
+    if (heartbeat.state === 'out-of-memory') return;
+    heartbeat.state = 'out-of-memory';
+    logger.fatal({ err: error }, 'worker out of memory: releasing its jobs and exiting for a restart');
+    void (async () => {
+      await heartbeat.beat();
+      await drain();
+      await heartbeat.stop();
+      exit(OUT_OF_MEMORY_EXIT_CODE);
+    })();
+  }
+
+  return {
+    workerId: heartbeat.id,
+    async close() {
+      if (heartbeat.state === 'out-of-memory') return drain();
+      heartbeat.state = 'draining';
+      void heartbeat.beat();
+      await drain();
+      await heartbeat.leave();
     },
   };
 }

@@ -24,6 +24,29 @@ const REQUIRED: Record<BackendName, string[]> = {
   'tfjs-model': ['PAKATI_TFJS_MODEL_DIR'],
 };
 
+/**
+ * Where a backend computes: `remote` on another server (the HTTP adapters), `cpu` inside the worker process, or
+ * `local-gpu` inside the worker process on the worker's own GPU. Steps on a `local-gpu` backend are routed to
+ * workers with a GPU, and an out-of-memory error from an in-process backend is the worker's own, not a provider's.
+ */
+export type BackendDevice = 'local-gpu' | 'remote' | 'cpu';
+
+export const BACKEND_DEVICES: Record<BackendName, BackendDevice> = {
+  procedural: 'cpu',
+  patchmatch: 'cpu',
+  automatic1111: 'remote',
+  comfyui: 'remote',
+  openai: 'remote',
+  stability: 'remote',
+  replicate: 'remote',
+  'tfjs-model': 'local-gpu',
+};
+
+/** A backend built in code under another name (tests, embedders) is taken to run elsewhere. */
+export function backendDevice(name: string): BackendDevice {
+  return (BACKEND_DEVICES as Record<string, BackendDevice>)[name] ?? 'remote';
+}
+
 const optionalUrl = z.url().optional();
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

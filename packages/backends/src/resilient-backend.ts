@@ -25,6 +25,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import { backendDevice } from './backends-config.ts';
 
 export interface ResilienceOptions {
   /** Per attempt. */
@@ -93,8 +94,14 @@ export class ResilientBackend implements ImageBackend {
     if (regional)
       this.generateRegional = (params, ctx) => this.call('generate', ctx, (c) => regional(params, c));
     const o = options;
+    // A local backend out of memory is this worker's problem: the worker must see it at once and step aside.
+    const localOutOfMemory = (e: unknown) =>
+      isBackendError(e) && e.kind === 'OUT_OF_MEMORY' && backendDevice(inner.name) !== 'remote';
     const retryable = (e: unknown) =>
-      isBackendError(e) && e.retryable && (e.details.retryAfterMs ?? 0) <= o.maxRetryAfterMs;
+      isBackendError(e) &&
+      e.retryable &&
+      !localOutOfMemory(e) &&
+      (e.details.retryAfterMs ?? 0) <= o.maxRetryAfterMs;
     const backoff = new DelegateBackoff(
       (ctx: { attempt: number; result: { error?: unknown } | { value: unknown } }) => {
         const error = 'error' in ctx.result ? ctx.result.error : undefined;

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'INVALID_RULES',
   'CONTENT_BLOCKED',
   'PRECONDITION_FAILED',
+  'INVALID_WORKFLOW',
   'INTERNAL',
 ] as const;
 

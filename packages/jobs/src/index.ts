@@ -1,9 +1,14 @@
 export {
   type AnyJobContract,
+  advanceWorkflowJob,
   analyzeCandidateJob,
   composeRunJob,
+  contractQueue,
+  deliverWebhookJob,
+  GPU_GENERATION_QUEUE,
   iterationJobId,
   JOB_CONTRACTS,
+  QUEUE_CAPABILITIES,
   QUEUE_NAMES,
   type QueueName,
   refineIterationJob,
@@ -11,6 +16,21 @@ export {
   regionJobId,
   renderRegionJob,
   understandReferenceJob,
+  WORKER_CAPABILITIES,
+  WORKFLOW_STEP_QUEUES,
+  type WorkerCapability,
+  webhookJobId,
+  workflowAnalysisStepJob,
+  workflowGenerationStepJob,
+  workflowLevelJobId,
+  workflowStepJobId,
 } from './contracts.ts';
 export { defineJob, type JobContract, type JobPayload } from './job-contract.ts';
-export { DEFAULT_JOB_OPTIONS, JobQueues } from './job-queues.ts';
+export {
+  DEFAULT_JOB_OPTIONS,
+  JobQueues,
+  jobPriority,
+  RUN_PRIORITY,
+  type RunFlow,
+  WEBHOOK_JOB_OPTIONS,
+} from './job-queues.ts';

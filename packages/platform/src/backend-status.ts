@@ -84,31 +84,4 @@ export class BackendStatusBoard {
       };
     });
   }
-
-  /** What a worker runs besides backends (its analysis kernel, analyzers), for health and operators. */
-  async reportWorker(workerId: string, info: WorkerInfo, now = Date.now()): Promise<void> {
-    await this.redis.hset(
-      `${this.key}:workers`,
-      workerId,
-      JSON.stringify({ ...info, workerId, updatedAt: now }),
-    );
-  }
-
-  /** Workers heard from in the last minute; older entries are dropped. */
-  async workers(now = Date.now()): Promise<(WorkerInfo & { workerId: string; updatedAt: number })[]> {
-    const raw = await this.redis.hgetall(`${this.key}:workers`);
-    const all = Object.values(raw).map(
-      (v) => JSON.parse(v) as WorkerInfo & { workerId: string; updatedAt: number },
-    );
-    const stale = all.filter((w) => now - w.updatedAt >= STALE_MS).map((w) => w.workerId);
-    if (stale.length) await this.redis.hdel(`${this.key}:workers`, ...stale);
-    return all.filter((w) => now - w.updatedAt < STALE_MS);
-  }
-}
-
-export interface WorkerInfo {
-  analysisKernel: string;
-  analysisKernelReason: string;
-  semanticAnalyzers: string[];
-  visionJudge: string | null;
 }

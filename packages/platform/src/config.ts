@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { loadBackendsConfig } from '@pakati/backends/config';
+import { RUN_PRIORITY } from '@pakati/jobs';
 import { z } from 'zod';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-retry-schedule.ts';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const priority = (fallback: number) =>
+  z.coerce.number().int().min(RUN_PRIORITY.min).max(RUN_PRIORITY.max).default(fallback);
 
 const schema = z
   .object({
@@ -18,9 +22,10 @@ const schema = z
     PAKATI_CORS_ORIGINS: z.string().default('http://127.0.0.1:3000,http://localhost:3000'),
     PAKATI_URL_SIGNING_SECRET: z.string().min(32).optional(),
     PAKATI_IMAGE_URL_TTL_SECONDS: int(3600),
+    // `{name}` is a Redis Cluster hash tag: every key of ours then lands in one slot, as BullMQ needs on a cluster.
     PAKATI_QUEUE_PREFIX: z
       .string()
-      .regex(/^[a-z0-9:_-]+$/i)
+      .regex(/^(\{[a-z0-9:_-]+\}|[a-z0-9:_-]+)$/i, 'letters, digits, : _ - (optionally in one {hash tag})')
       .default('pakati'),
     PAKATI_MAX_CANVAS_WIDTH: int(4096),
     PAKATI_MAX_CANVAS_HEIGHT: int(4096),
@@ -29,6 +34,37 @@ const schema = z
     PAKATI_MAX_UPLOAD_PIXELS: int(40_000_000),
     PAKATI_WORKER_CONCURRENCY: int(2),
     PAKATI_SHUTDOWN_GRACE_MS: int(20_000),
+    // At most one PROGRESS event per run per interval, across workers; 0 writes every update.
+    PAKATI_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
+    // A crashed worker's job goes back to the queue once its lock expires and a stall check sees it.
+    PAKATI_WORKER_LOCK_MS: int(30_000),
+    PAKATI_WORKER_MAX_STALLED: z.coerce.number().int().min(0).default(2),
+    // A worker that misses 3 heartbeats drops out of the fleet.
+    PAKATI_WORKER_HEARTBEAT_MS: int(5000),
+    // One model on one GPU: concurrent inference there mostly contends for memory.
+    PAKATI_WORKER_GPU_CONCURRENCY: int(1),
+    // Run priorities, 1..10 (higher runs sooner): the default for runs that do not ask, per organization tier.
+    PAKATI_PRIORITY_STARTER: priority(3),
+    PAKATI_PRIORITY_PROFESSIONAL: priority(5),
+    PAKATI_PRIORITY_ENTERPRISE: priority(7),
+    // Enables Bull Board at /admin/queues for whoever presents it (HTTP Basic as admin, or Bearer).
+    PAKATI_ADMIN_TOKEN: z.string().min(32).optional(),
+    // Webhook targets on loopback/private/link-local networks are refused unless allowed here (SSRF guard).
+    PAKATI_WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['false', 'loopback', 'all']).default('false'),
+    PAKATI_WEBHOOK_TIMEOUT_MS: int(15_000),
+    PAKATI_WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+      .transform((text, ctx) => {
+        try {
+          return parseRetrySchedule(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    // How often the worker re-enqueues webhook deliveries whose job was lost (and how overdue they must be).
+    PAKATI_WEBHOOK_SWEEP_INTERVAL_MS: int(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PAKATI_URL_SIGNING_SECRET) {
@@ -80,7 +116,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       uploadBytes: c.PAKATI_MAX_UPLOAD_BYTES,
       uploadPixels: c.PAKATI_MAX_UPLOAD_PIXELS,
     },
-    worker: { concurrency: c.PAKATI_WORKER_CONCURRENCY, shutdownGraceMs: c.PAKATI_SHUTDOWN_GRACE_MS },
+    worker: {
+      concurrency: c.PAKATI_WORKER_CONCURRENCY,
+      shutdownGraceMs: c.PAKATI_SHUTDOWN_GRACE_MS,
+      lockMs: c.PAKATI_WORKER_LOCK_MS,
+      maxStalledCount: c.PAKATI_WORKER_MAX_STALLED,
+      heartbeatMs: c.PAKATI_WORKER_HEARTBEAT_MS,
+      gpuConcurrency: c.PAKATI_WORKER_GPU_CONCURRENCY,
+    },
+    tierPriorities: {
+      STARTER: c.PAKATI_PRIORITY_STARTER,
+      PROFESSIONAL: c.PAKATI_PRIORITY_PROFESSIONAL,
+      ENTERPRISE: c.PAKATI_PRIORITY_ENTERPRISE,
+    },
+    adminToken: c.PAKATI_ADMIN_TOKEN ?? null,
+    webhooks: {
+      allowPrivateTargets: c.PAKATI_WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: c.PAKATI_WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: c.PAKATI_WEBHOOK_RETRY_SCHEDULE,
+      sweepIntervalMs: c.PAKATI_WEBHOOK_SWEEP_INTERVAL_MS,
+    },
+    progress: { intervalMs: c.PAKATI_PROGRESS_INTERVAL_MS },
     backends: loadBackendsConfig(env),
   };
 }

@@ -1,10 +1,5 @@
 export { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec.ts';
-export {
-  BackendStatusBoard,
-  type ModelSummary,
-  type WorkerBackendStatus,
-  type WorkerInfo,
-} from './backend-status.ts';
+export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
 export { type Config, loadConfig } from './config.ts';
 export { HistoryService } from './history.service.ts';
@@ -12,7 +7,10 @@ export { bearerToken, IdentityService, type Principal } from './identity.service
 export { ImageAccess } from './image-access.ts';
 export { keysetCursor, keysetQuery, type PageQuery } from './keyset-page.ts';
 export { createLogger, type Logger } from './logger.ts';
+export { OrganizationRunEvents, type RunStatusChange } from './organization-run-events.ts';
 export { createPlatform, type Platform } from './platform.ts';
+export { runGraph } from './progress-graph.ts';
+export { ProgressThrottle } from './progress-throttle.ts';
 export {
   checkBackend,
   isUuid,
@@ -20,12 +18,29 @@ export {
   type RegionInput,
   type RegionPatch,
 } from './project.service.ts';
+export {
+  PENDING_STATES,
+  type PendingJob,
+  type PendingState,
+  type QueueCounts,
+  QueueStatsService,
+} from './queue-stats.service.ts';
 export { createRedis } from './redis.ts';
 export { type PubSubTopics, RedisPubSub } from './redis-pubsub.ts';
 export { inspectImage, ReferenceService } from './reference.service.ts';
 export { RefinementService } from './refinement.service.ts';
 export { type EffectiveRuleSet, RuleSetService } from './rule-set.service.ts';
-export { type RefineReference, type RunParameters, RunService, type StartRunInput } from './run.service.ts';
+export {
+  type Batch,
+  gpuRegionIds,
+  MAX_BATCH_RUNS,
+  type RefineReference,
+  type RunParameters,
+  RunService,
+  type RunVariant,
+  type StartRunInput,
+  type StartRunsInput,
+} from './run.service.ts';
 export {
   type CommitListener,
   type RunEventContext,
@@ -36,5 +51,34 @@ export {
 } from './run-event-log.ts';
 export { isTerminalEvent, type RunEventRecord } from './run-event-record.ts';
 export { type RunEventStreamOptions, type StoredEventsPage, streamRunEvents } from './run-event-stream.ts';
-export { RunProgress } from './run-progress.ts';
+export { type ProgressRun, type ProgressUpdate, RunProgress } from './run-progress.ts';
 export { UrlSigner } from './signed-url.ts';
+export { StepDurations } from './step-durations.ts';
+export {
+  type EndpointWithSecret,
+  type WebhookEndpointInput,
+  type WebhookEndpointPatch,
+  WebhookService,
+} from './webhook.service.ts';
+export { failUnsent, logWebhookAttempt } from './webhook-attempt-log.ts';
+export { WebhookDispatch } from './webhook-dispatch.ts';
+export { renderWebhookBody, webhookPayload } from './webhook-payload.ts';
+export { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule, retryDelay } from './webhook-retry-schedule.ts';
+export { postWebhook, type WebhookResponse, type WebhookSendOptions } from './webhook-sender.ts';
+export {
+  generateWebhookSecret,
+  liveSecrets,
+  rotateSecrets,
+  webhookHeaders,
+  webhookMessageId,
+} from './webhook-signing.ts';
+export { checkWebhookUrl, isAllowedAddress, type PrivateTargetPolicy } from './webhook-target-guard.ts';
+export {
+  type JobInHand,
+  MISSED_HEARTBEATS,
+  type WorkerDevice,
+  WorkerFleet,
+  type WorkerRecord,
+  type WorkerState,
+} from './worker-fleet.ts';
+export { WorkflowService, type WorkflowSnapshot } from './workflow.service.ts';

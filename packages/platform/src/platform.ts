@@ -8,7 +8,10 @@ import { HistoryService } from './history.service.ts';
 import { IdentityService } from './identity.service.ts';
 import { ImageAccess } from './image-access.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { OrganizationRunEvents } from './organization-run-events.ts';
+import { ProgressThrottle } from './progress-throttle.ts';
 import { ProjectService } from './project.service.ts';
+import { QueueStatsService } from './queue-stats.service.ts';
 import { createRedis } from './redis.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
 import { ReferenceService } from './reference.service.ts';
@@ -18,6 +21,12 @@ import { RunService } from './run.service.ts';
 import { RunEventLog } from './run-event-log.ts';
 import { RunProgress } from './run-progress.ts';
 import { UrlSigner } from './signed-url.ts';
+import { StepDurations } from './step-durations.ts';
+import { WebhookService } from './webhook.service.ts';
+import { WebhookDispatch } from './webhook-dispatch.ts';
+import { registerWebhookOutbox } from './webhook-outbox.ts';
+import { WorkerFleet } from './worker-fleet.ts';
+import { WorkflowService } from './workflow.service.ts';
 
 /** Everything the API and the worker share, wired once; `close` releases it in reverse order. */
 export interface Platform {
@@ -27,10 +36,14 @@ export interface Platform {
   redis: Redis;
   pubsub: RedisPubSub;
   queues: JobQueues;
+  queueStats: QueueStatsService;
   blobs: BlobStore;
   backendStatus: BackendStatusBoard;
+  fleet: WorkerFleet;
   eventLog: RunEventLog;
   progress: RunProgress;
+  stepDurations: StepDurations;
+  organizationEvents: OrganizationRunEvents;
   images: ImageAccess;
   identity: IdentityService;
   history: HistoryService;
@@ -39,6 +52,9 @@ export interface Platform {
   runs: RunService;
   ruleSets: RuleSetService;
   refinement: RefinementService;
+  webhooks: WebhookService;
+  webhookDispatch: WebhookDispatch;
+  workflows: WorkflowService;
   close(): Promise<void>;
 }
 
@@ -55,12 +71,19 @@ export async function createPlatform(
   const queues = new JobQueues(redis, config.queuePrefix);
   const blobs = new FileBlobStore(config.blobDir);
   const eventLog = new RunEventLog(orm, pubsub, logger);
+  const webhookDispatch = new WebhookDispatch(orm, queues, logger);
+  registerWebhookOutbox(eventLog, webhookDispatch);
+  const stepDurations = new StepDurations(redis, config.queuePrefix);
+  const organizationEvents = new OrganizationRunEvents(orm, pubsub);
+  organizationEvents.attach(eventLog);
   const baseUrl = config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`;
   const images = new ImageAccess(
     orm,
     new UrlSigner(config.urlSigningSecret, config.imageUrlTtlSeconds),
     baseUrl,
   );
+  const workflows = new WorkflowService(orm, config.limits.canvas);
+  const queueStats = new QueueStatsService(redis, queues);
   return {
     config,
     logger,
@@ -70,8 +93,16 @@ export async function createPlatform(
     queues,
     blobs,
     backendStatus: new BackendStatusBoard(redis, config.queuePrefix),
+    fleet: new WorkerFleet(redis, config.queuePrefix),
     eventLog,
-    progress: new RunProgress(redis, config.queuePrefix),
+    progress: new RunProgress(redis, config.queuePrefix, {
+      eventLog,
+      durations: stepDurations,
+      throttle: new ProgressThrottle(redis, config.queuePrefix, config.progress.intervalMs),
+      blobs,
+    }),
+    stepDurations,
+    organizationEvents,
     images,
     identity: new IdentityService(orm),
     history: new HistoryService(orm),
@@ -82,7 +113,21 @@ export async function createPlatform(
     }),
     ruleSets: new RuleSetService(orm),
     refinement: new RefinementService(orm),
-    runs: new RunService(orm, queues, eventLog, pubsub, logger, config.backends.enabled),
+    webhooks: new WebhookService(orm, webhookDispatch, config.webhooks),
+    webhookDispatch,
+    workflows,
+    queueStats,
+    runs: new RunService(
+      orm,
+      queues,
+      eventLog,
+      pubsub,
+      logger,
+      config.backends.enabled,
+      workflows,
+      queueStats,
+      config.tierPriorities,
+    ),
     async close() {
       await queues.close();
       subscriber.disconnect();

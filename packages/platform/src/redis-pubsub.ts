@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
+import type { RunStatusChange } from './organization-run-events.ts';
 import type { RunEventRecord } from './run-event-record.ts';
 
 /** Topics and their messages; every topic is keyed by an id (a run id, or a fixed key for broadcast). */
 export interface PubSubTopics {
   'run-events': RunEventRecord;
   'run-cancel': { runId: string };
+  /** Keyed by organization id. */
+  'run-status': RunStatusChange;
 }
 export type Topic = keyof PubSubTopics;
 type Listener<T extends Topic> = (message: PubSubTopics[T]) => void;

@@ -7,6 +7,11 @@ import './types/region.ts';
 import './types/reference.ts';
 import './types/run.ts';
 import './types/run-event.ts';
+import './types/queue.ts';
+import './types/organization-events.ts';
 import './types/project.ts';
+import './types/webhook.ts';
+import './types/worker.ts';
+import './types/workflow.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -4,7 +4,7 @@ import { type RunEventRecord, streamRunEvents } from '@pakati/platform';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
-import { RunErrorRef } from './run.ts';
+import { RunErrorRef, RunRef } from './run.ts';
 
 const RunEventTypeEnum = builder.enumType('RunEventType', { values: RUN_EVENT_TYPES });
 
@@ -37,14 +37,41 @@ builder.objectType(builder.objectRef<RunEventRecord>('RunProgressEvent'), {
   isTypeOf: (e) => (e as RunEventRecord).type === 'PROGRESS',
   fields: (t) => ({
     fraction: t.float({
-      description: 'Work done so far, 0..1, never decreasing within an attempt.',
+      description:
+        "Work done so far over the run's whole job graph, 0..1, weighted by measured step durations; never decreasing.",
       resolve: (e) => num(e, 'fraction'),
     }),
-    step: t.int({ resolve: (e) => num(e, 'step') }),
-    totalSteps: t.int({ resolve: (e) => num(e, 'totalSteps') }),
+    step: t.int({ description: 'Parts of the job graph finished.', resolve: (e) => num(e, 'step') }),
+    totalSteps: t.int({
+      description: 'Parts of the job graph in all.',
+      resolve: (e) => num(e, 'totalSteps'),
+    }),
     message: t.string({ nullable: true, resolve: (e) => str(e, 'message') }),
+    etaSeconds: t.float({
+      nullable: true,
+      description: 'Expected seconds until the run finishes, from the remaining work and the pace so far.',
+      resolve: (e) => (typeof e.payload.etaSeconds === 'number' ? e.payload.etaSeconds : null),
+    }),
+    previewUrl: t.string({
+      nullable: true,
+      description: "A signed URL of the backend's preview at this point, when it sent one; it expires.",
+      resolve: (e, _args, ctx) => {
+        const key = str(e, 'previewKey');
+        return key ? ctx.platform.images.signedUrl(key) : null;
+      },
+    }),
   }),
 });
+
+builder.objectField(RunRef, 'etaSeconds', (t) =>
+  t.float({
+    nullable: true,
+    description:
+      'RUNNING runs: expected seconds until the run finishes; null otherwise or before any progress.',
+    resolve: async (r, _args, ctx) =>
+      r.status === 'RUNNING' ? ((await ctx.platform.progress.current(r))?.etaSeconds ?? null) : null,
+  }),
+);
 builder.objectType(builder.objectRef<RunEventRecord>('RunCompletedEvent'), {
   interfaces: [RunEventRef],
   isTypeOf: (e) => (e as RunEventRecord).type === 'COMPLETED',
@@ -130,6 +157,18 @@ builder.objectType(builder.objectRef<RunEventRecord>('RunIterationEvent'), {
       resolve: (e) =>
         Array.isArray(e.payload.regions) ? (e.payload.regions as Record<string, unknown>[]) : [],
     }),
+  }),
+});
+builder.objectType(builder.objectRef<RunEventRecord>('RunRetryEvent'), {
+  description: 'A job of the run failed and will be tried again after delayMs; the run goes on.',
+  interfaces: [RunEventRef],
+  isTypeOf: (e) => (e as RunEventRecord).type === 'RETRY',
+  fields: (t) => ({
+    jobName: t.string({ resolve: (e) => str(e, 'jobName') ?? 'unknown' }),
+    attempt: t.int({ description: 'The attempt that failed, 1 first.', resolve: (e) => num(e, 'attempt') }),
+    code: t.string({ resolve: (e) => str(e, 'code') ?? 'INTERNAL' }),
+    message: t.string({ resolve: (e) => str(e, 'message') ?? 'failed' }),
+    delayMs: t.int({ resolve: (e) => Math.round(num(e, 'delayMs')) }),
   }),
 });
 builder.objectType(builder.objectRef<RunEventRecord>('RunCancelledEvent'), {
