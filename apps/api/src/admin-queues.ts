@@ -26,9 +26,7 @@ export function createAdminQueues(platform: Platform): AdminQueuesHandler | null
   board.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
     queues: QUEUE_NAMES.map((name) => new BullMQAdapter(platform.queues.queue(name))),
-    // @bull-board/express 9.10.1 declares its types against @bull-board/api 9.10.1 (we run 9.10.2): same shape,
-    // but private members make TypeScript call them different types.
-    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    serverAdapter: board,
   });
   const app = express();
   app.disable('x-powered-by');

@@ -3,7 +3,8 @@ import { composeRunJob, QUEUE_NAMES, regionJobId } from '@pakati/jobs';
 import { collect, wsClient } from '@pakati/testkit';
 import { startWorkers } from '@pakati/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADD_REGION, CREATE_PROJECT, projectWithRegion, type Stack, startStack } from './harness.ts';
+import { until } from './gate.ts';
+import { ADD_REGION, CREATE_PROJECT, projectWithRegion, rawId, type Stack, startStack } from './harness.ts';
 import { startStabilityFake } from './stability-fake.ts';
 
 const START_RUN = `mutation($input: StartRunInput!) {
@@ -73,16 +74,6 @@ async function queues(gql: Gql): Promise<Record<string, QueueStats>> {
   return Object.fromEntries(result.data!.queues.map((q) => [q.name, q]));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const finished = (gql: Gql, ids: string[]) =>
   until(
     'runs to finish',
@@ -105,9 +96,6 @@ async function events(stack: Stack, runId: string): Promise<Event[]> {
 
 // The order a worker must take the waiting runs of the second test in: priority, then age.
 const ORDER = ['high', 'highLater', 'enterprise', 'middle', 'starter', 'low'];
-
-/** The database id inside a Relay global id (base64 of `Type:id`). */
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 const square = (o: number) => [
   { x: o, y: o },
@@ -175,9 +163,9 @@ describe('priorities, queue positions and batch start', () => {
     let generation = (await queues(stack.alpha.gql)).generation!;
     expect(generation).toMatchObject({ prioritized: 9, waitingChildren: 7, active: 0, workers: 0 });
 
-    const firstId = uuidOf(first.id);
+    const firstId = rawId(first.id);
     const queue = stack.platform.queues.queue(composeRunJob.queue);
-    const jobIds = [firstId, ...regionIds.map((regionId) => regionJobId(firstId, uuidOf(regionId)))];
+    const jobIds = [firstId, ...regionIds.map((regionId) => regionJobId(firstId, rawId(regionId)))];
     const pending = await stack.platform.queueStats.pendingJobs(firstId);
     expect(pending[0]).toMatchObject({ id: firstId, state: 'waiting-children' });
     expect(
@@ -399,7 +387,7 @@ describe('cancel, retries and the admin board on a slow HTTP backend', () => {
       [2, true, 'BACKEND_UNAVAILABLE'],
       [3, false, 'BACKEND_UNAVAILABLE'],
     ]);
-    const rows = await stack.platform.orm.em.fork().find(RunFailureSchema, { run: uuidOf(broken) });
+    const rows = await stack.platform.orm.em.fork().find(RunFailureSchema, { run: rawId(broken) });
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.worker?.includes(`:${process.pid}:`))).toBe(true);
 

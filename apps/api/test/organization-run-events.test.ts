@@ -3,34 +3,22 @@ import { createRedis, OrganizationRunEvents, RedisPubSub, type RunStatusChange }
 import { collect, wsClient } from '@pakati/testkit';
 import { BACKEND_FACTORIES, BackendRegistry } from '@pakati/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGate } from './gate.ts';
 import { projectWithRegion, START_RUN, type Stack, startStack } from './harness.ts';
 
-/** The only generator: procedural, but when armed it waits until released, so a run stays RUNNING. */
+/** The only generator: procedural, but it waits at a gate, so a run stays RUNNING while the gate is held. */
 function gatedBackend() {
   const base = createProceduralBackend({ name: 'gated' });
-  let gate: { promise: Promise<void>; release: () => void } | null = null;
+  const gate = createGate();
   const backend: ImageBackend = {
     ...base,
     name: 'gated',
     async generate(params, ctx) {
-      if (gate) await gate.promise;
+      await gate.passed();
       return base.generate(params, ctx);
     },
   };
-  return {
-    backend,
-    hold() {
-      let release = () => {};
-      const promise = new Promise<void>((r) => {
-        release = r;
-      });
-      gate = { promise, release };
-    },
-    release() {
-      gate?.release();
-      gate = null;
-    },
-  };
+  return { backend, hold: gate.hold, release: gate.release };
 }
 
 let stack: Stack;
@@ -162,7 +150,7 @@ describe('organizationRunEvents', () => {
   it('catches up on a change whose message was lost, from the runs updated meanwhile', async () => {
     // A stream on another channel prefix hears nothing live: everything after its snapshot is catch-up.
     const redis = createRedis(stack.env.REDIS_URL!, 'deaf:commands');
-    const subscriberConnection = createRedis(stack.env.REDIS_URL!, 'deaf:subscriber');
+    const subscriberConnection = createRedis(stack.env.REDIS_URL!, 'deaf:subscriber', { subscriber: true });
     const deaf = new OrganizationRunEvents(
       stack.platform.orm,
       new RedisPubSub(redis, subscriberConnection, `${stack.env.PAKATI_QUEUE_PREFIX}-deaf`),

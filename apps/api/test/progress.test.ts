@@ -12,9 +12,11 @@ import { collect, wsClient } from '@pakati/testkit';
 import { BACKEND_FACTORIES, BackendRegistry } from '@pakati/worker';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGate } from './gate.ts';
 import {
   ADD_REGION,
   projectWithRegion,
+  rawId,
   START_RUN,
   type Stack,
   startStack,
@@ -33,7 +35,7 @@ const STEP_MS = 30;
  */
 function previewingBackend() {
   const base = createProceduralBackend({ name: 'previewing' });
-  let gate: { promise: Promise<void>; resolve: () => void } | null = null;
+  const gate = createGate();
   const backend: ImageBackend = {
     ...base,
     name: 'previewing',
@@ -42,28 +44,13 @@ function previewingBackend() {
         await sleep(STEP_MS, undefined, { signal: ctx.signal });
         const frame = { width: 48, height: 32, data: new Uint8ClampedArray(48 * 32 * 4).fill(step * 8) };
         ctx.onProgress?.({ step, totalSteps: STEPS, fraction: step / STEPS, preview: frame });
-        if (step === STEPS / 2 && gate) await gate.promise;
+        if (step === STEPS / 2) await gate.passed();
       }
       return base.generate(params, { signal: ctx.signal });
     },
   };
-  return {
-    backend,
-    hold() {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      gate = { promise, resolve };
-    },
-    release() {
-      gate?.resolve();
-      gate = null;
-    },
-  };
+  return { backend, hold: gate.hold, release: gate.release };
 }
-
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 let stack: Stack;
 const previewing = previewingBackend();

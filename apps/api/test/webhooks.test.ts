@@ -8,6 +8,7 @@ import {
   projectWithRegion,
   RUN_EVENTS,
   type RunEventMessage,
+  rawId,
   START_RUN,
   type Stack,
   startStack,
@@ -167,9 +168,6 @@ const WEBHOOK_TYPE: Record<string, string> = {
   PROGRESS: 'run.progress',
   COMPLETED: 'run.completed',
 };
-
-/** The uuid inside a Relay global id (base64 of `Type:uuid`). */
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 const settled = (endpointId: string, count: number, status = 'SUCCEEDED') =>
   vi.waitFor(
@@ -359,7 +357,7 @@ describe('webhook deliveries', () => {
     const em = stack.platform.orm.em.fork();
     const orphan = em.create(WebhookDeliverySchema, {
       organization: stack.alpha.organizationId,
-      endpoint: uuidOf(endpoint.id),
+      endpoint: rawId(endpoint.id),
       eventType: 'run.completed',
       payload: { type: 'run.completed', timestamp: new Date().toISOString(), data: { seq: 1 } },
       nextAttemptAt: new Date(Date.now() - 60_000),

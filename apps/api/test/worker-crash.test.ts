@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { GenerationStepSchema, RunSchema } from '@pakati/db';
 import { regionJobId, renderRegionJob } from '@pakati/jobs';
 import {
@@ -13,68 +10,26 @@ import {
   wsClient,
 } from '@pakati/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADD_REGION, CREATE_PROJECT, RUN_EVENTS, type RunEventMessage, START_RUN } from './harness.ts';
+import { until } from './gate.ts';
+import { ADD_REGION, CREATE_PROJECT, RUN_EVENTS, type RunEventMessage, rawId, START_RUN } from './harness.ts';
+import { freePort, processGroup, waitReady } from './processes.ts';
 import { startStabilityFake } from './stability-fake.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const children = new Set<ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function launch(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
-  // Node itself with tsx as a loader, so that the pid is the server's and kill -9 kills it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(root, 'apps', app),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The database id inside a Relay global id (base64 of `Type:id`). */
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+const processes = processGroup();
+const launch = processes.launch;
 
 let environment: TestEnvironment;
 let fake: Awaited<ReturnType<typeof startStabilityFake>>;
 let apiUrl: string;
 let key: string;
+let env: Record<string, string>;
 const workers: ChildProcess[] = [];
 beforeAll(async () => {
   fake = await startStabilityFake();
   environment = await createTestEnvironment(fake.env);
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
-  const env = {
+  env = {
     ...environment.env,
     PAKATI_API_PORT: String(port),
     LOG_LEVEL: 'warn',
@@ -88,38 +43,44 @@ beforeAll(async () => {
   await waitReady(apiUrl);
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   await environment?.cleanup();
   await fake?.close();
 });
 
+/** A run of two regions on the Stability fake; the second region's first request is held (see the fake). */
+async function startTwoRegionRun(stallPrompt: string) {
+  const gql = httpClient(apiUrl, key);
+  const project = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
+    input: { name: 'Crash', width: 128, height: 96 },
+  });
+  const projectId = project.data!.createProject.project.id;
+  const regionIds: string[] = [];
+  for (const [i, prompt] of ['calm sea', stallPrompt].entries()) {
+    const added = await gql<{ addRegion: { region: { id: string } } }>(ADD_REGION, {
+      input: {
+        projectId,
+        prompt,
+        points: [
+          { x: 8 + i * 60, y: 8 },
+          { x: 60 + i * 60, y: 8 },
+          { x: 60 + i * 60, y: 80 },
+          { x: 8 + i * 60, y: 80 },
+        ],
+      },
+    });
+    regionIds.push(rawId(added.data!.addRegion.region.id));
+  }
+  const started = await gql<{ startRun: { run: { id: string } } }>(START_RUN, {
+    input: { projectId, kind: 'GENERATE', seed: 9 },
+  });
+  const runId = started.data!.startRun.run.id;
+  return { runId, regionIds };
+}
+
 describe('a worker killed with kill -9 mid-run', () => {
   it('loses nothing: another worker finishes the run, no output is duplicated, subscribers see it continue', async () => {
-    const gql = httpClient(apiUrl, key);
-    const project = await gql<{ createProject: { project: { id: string } } }>(CREATE_PROJECT, {
-      input: { name: 'Crash', width: 128, height: 96 },
-    });
-    const projectId = project.data!.createProject.project.id;
-    const regionIds: string[] = [];
-    for (const [i, prompt] of ['calm sea', 'stall the lighthouse'].entries()) {
-      const added = await gql<{ addRegion: { region: { id: string } } }>(ADD_REGION, {
-        input: {
-          projectId,
-          prompt,
-          points: [
-            { x: 8 + i * 60, y: 8 },
-            { x: 60 + i * 60, y: 8 },
-            { x: 60 + i * 60, y: 80 },
-            { x: 8 + i * 60, y: 80 },
-          ],
-        },
-      });
-      regionIds.push(uuidOf(added.data!.addRegion.region.id));
-    }
-    const started = await gql<{ startRun: { run: { id: string } } }>(START_RUN, {
-      input: { projectId, kind: 'GENERATE', seed: 9 },
-    });
-    const runId = started.data!.startRun.run.id;
+    const { runId, regionIds } = await startTwoRegionRun('stall the lighthouse');
     const client = wsClient(apiUrl, key);
     const stream = collect<RunEventMessage>(client, RUN_EVENTS, { runId, after: 0 });
 
@@ -128,7 +89,7 @@ describe('a worker killed with kill -9 mid-run', () => {
       fake.calls.find((c) => c.prompt === 'stall the lighthouse'),
     );
     const queue = environment.platform.queues.queue(renderRegionJob.queue);
-    const jobId = regionJobId(uuidOf(runId), regionIds[1]!);
+    const jobId = regionJobId(rawId(runId), regionIds[1]!);
     const holder = (await queue.getJob(jobId))!.processedBy!;
     const victim = workers.find((w) => holder.includes(`:${w.pid}:`))!;
     expect(victim).toBeDefined();
@@ -149,7 +110,7 @@ describe('a worker killed with kill -9 mid-run', () => {
     expect((await queue.getJob(jobId))!.processedBy).toContain(`:${survivor.pid}:`);
 
     const em = environment.platform.orm.em.fork();
-    const run = await em.findOneOrFail(RunSchema, { id: uuidOf(runId) });
+    const run = await em.findOneOrFail(RunSchema, { id: rawId(runId) });
     expect(run.status).toBe('SUCCEEDED');
     const steps = await em.find(GenerationStepSchema, { run: run.id });
     expect(
@@ -163,5 +124,33 @@ describe('a worker killed with kill -9 mid-run', () => {
       false,
       true,
     ]);
+  });
+
+  it('fails the run, instead of leaving it RUNNING, when a job stalls more often than allowed', async () => {
+    // Replace the workers with ones that allow no stall at all: the next worker to see the job fails it.
+    for (const worker of workers.splice(0)) worker.kill('SIGKILL');
+    workers.push(
+      launch('worker', { ...env, PAKATI_WORKER_MAX_STALLED: '0' }),
+      launch('worker', { ...env, PAKATI_WORKER_MAX_STALLED: '0' }),
+    );
+    const { runId, regionIds } = await startTwoRegionRun('stall the harbour');
+    await until('the stalling request', () => fake.calls.find((c) => c.prompt === 'stall the harbour'));
+    const queue = environment.platform.queues.queue(renderRegionJob.queue);
+    const jobId = regionJobId(rawId(runId), regionIds[1]!);
+    const holder = await until(
+      'a worker to hold the job',
+      async () => (await queue.getJob(jobId))?.processedBy,
+    );
+    workers.find((w) => holder.includes(`:${w.pid}:`))!.kill('SIGKILL');
+
+    const client = wsClient(apiUrl, key);
+    const events = (await collect<RunEventMessage>(client, RUN_EVENTS, { runId, after: 0 }).done).items.map(
+      (m) => m.runEvents,
+    );
+    await client.dispose();
+    const last = events.at(-1)!;
+    expect(last.type, JSON.stringify(last)).toBe('FAILED');
+    expect(last.error!.message).toMatch(/stalled more than allowable limit/);
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('failed');
   });
 });

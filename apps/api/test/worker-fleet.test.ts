@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createProceduralBackend, type ImageBackend } from '@pakati/core';
 import { regionJobId } from '@pakati/jobs';
 import { collect, wsClient } from '@pakati/testkit';
@@ -10,10 +7,12 @@ import {
   projectWithRegion,
   RUN_EVENTS,
   type RunEventMessage,
+  rawId,
   START_RUN,
   type Stack,
   startStack,
 } from './harness.ts';
+import { exited, processGroup } from './processes.ts';
 
 const WORKERS = /* GraphQL */ `
   {
@@ -40,8 +39,7 @@ interface FleetWorker {
   jobs: { queue: string; name: string; jobId: string; runId: string | null }[];
 }
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const children = new Set<ChildProcess>();
+const processes = processGroup();
 let stack: Stack;
 
 beforeAll(async () => {
@@ -52,7 +50,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   await stack?.stop();
 });
 
@@ -74,8 +72,6 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promi
     }
   }
 }
-
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 /** The procedural backend under its own name, with `generate` replaced. */
 function procedural(generate: ImageBackend['generate']): ImageBackend {
@@ -176,13 +172,11 @@ describe('the worker fleet', () => {
   });
 
   it('drops a worker process killed with SIGKILL once it misses its heartbeats', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: path.join(root, 'apps', 'worker'),
-      env: { ...process.env, ...stack.env, PAKATI_WORKER_HEARTBEAT_MS: '300', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = processes.launch('worker', {
+      ...stack.env,
+      PAKATI_WORKER_HEARTBEAT_MS: '300',
+      LOG_LEVEL: 'warn',
     });
-    children.add(child);
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
     const alive = await eventually(async () => {
       const found = (await fleet()).find((w) => w.pid === child.pid);
@@ -190,8 +184,7 @@ describe('the worker fleet', () => {
       return found!;
     }, 60_000);
     child.kill('SIGKILL');
-    await exited;
-    children.delete(child);
+    await exited(child);
     await eventually(async () => {
       expect((await fleet()).map((w) => w.id)).not.toContain(alive.id);
     });

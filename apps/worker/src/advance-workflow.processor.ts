@@ -25,6 +25,7 @@ export const advanceWorkflowProcessor = defineProcessor({
         runId,
         level + 1,
         next.map((stepId) => ({ stepId, kind: kinds.get(stepId)! })),
+        active.run.priority,
       );
       return;
     }

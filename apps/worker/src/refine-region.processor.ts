@@ -2,16 +2,15 @@ import {
   decodeImage,
   encodePng,
   type GenerativeStep,
-  generateRegion,
   type RegionGenerator,
   renderRegionPlan,
-  withFailover,
 } from '@pakati/backends';
-import { deriveSeed, progressPartId, type RegionPlan, selectBackends } from '@pakati/core';
+import { deriveSeed, progressPartId, type RegionPlan } from '@pakati/core';
 import { GenerationStepSchema, RefinementIterationSchema } from '@pakati/db';
 import { refineRegionJob } from '@pakati/jobs';
 import { defineProcessor } from './processor-registry.ts';
 import { activeRefineRun, refineTargets } from './refinement-run.ts';
+import { generateRegionWithFailover } from './region-generator.ts';
 import { bestEffort, failRun } from './run-steps.ts';
 
 export interface RegionPatch {
@@ -45,61 +44,37 @@ export const refineRegionProcessor = defineProcessor({
     if (!bytes) throw new Error(`base image ${row.baseImageKey} is missing from the blob store`);
     const base = await decodeImage(bytes);
 
+    // Idempotent: a job re-run after a crash reuses the region's stored generation instead of adding another.
+    const stored = await em.find(GenerationStepSchema, { run: runId, regionId, pass: iteration });
     const generate: RegionGenerator = async (image, target, step: GenerativeStep) => {
       const operation = step.kind === 'regenerate' ? 'generate' : 'inpaint';
-      const chosen = region.model ?? params.backend ?? (operation === 'inpaint' ? 'patchmatch' : null);
-      const selection = selectBackends(
-        { operation, width: image.width, height: image.height, explicitBackend: chosen },
-        backends.statuses(),
-      );
-      // A new seed per iteration: regenerating with the old one would give back the same pixels.
-      const seed = deriveSeed(run.seed, 'refine', regionId, iteration);
-      const began = performance.now();
-      const outcome = await withFailover(selection.ranked, async (name) => {
-        const done = await generateRegion(
-          backends.get(name),
-          image,
-          {
-            points: target.points,
-            featherPx: target.featherPx,
-            prompt: region.prompt,
-            negativePrompt: region.negativePrompt,
-          },
-          {
-            kind: step.kind,
-            strength: step.strength,
-            seed,
-            reference: primary.get(regionId) ?? null,
-            signal,
-          },
-        );
-        return { ...done.result, image: done.image };
+      const earlier = stored.find((s) => s.operation === operation);
+      const earlierBytes = earlier ? await platform.blobs.get(earlier.imageKey) : null;
+      if (earlierBytes) return decodeImage(earlierBytes);
+      const generated = await generateRegionWithFailover({
+        backends,
+        image,
+        region: { ...target, prompt: region.prompt, negativePrompt: region.negativePrompt },
+        kind: step.kind,
+        strength: step.strength,
+        // A new seed per iteration: regenerating with the old one would give back the same pixels.
+        seed: deriveSeed(run.seed, 'refine', regionId, iteration),
+        backend: region.model ?? params.backend ?? (operation === 'inpaint' ? 'patchmatch' : null),
+        reference: primary.get(regionId) ?? null,
+        signal,
       });
-      const stored = await platform.blobs.put(await encodePng(outcome.result.image));
+      const blob = await platform.blobs.put(await encodePng(generated.image));
       em.create(GenerationStepSchema, {
+        ...generated.history,
         run,
         project: run.project,
-        regionId,
         pass: iteration,
-        operation,
-        backend: outcome.backend,
-        model: outcome.result.model,
-        modelVersion: outcome.result.modelVersion,
-        seed: outcome.result.seed,
-        prompt: region.prompt,
-        negativePrompt: region.negativePrompt,
         parameters: { refinement: { iteration, step } },
-        failovers: outcome.failures.map((f) => ({
-          backend: f.backend,
-          kind: f.error.kind,
-          message: f.error.message,
-        })),
-        durationMs: Math.round(performance.now() - began),
-        imageKey: stored.key,
-        width: outcome.result.image.width,
-        height: outcome.result.image.height,
+        imageKey: blob.key,
+        width: generated.image.width,
+        height: generated.image.height,
       });
-      return outcome.result.image;
+      return generated.image;
     };
 
     const result = await renderRegionPlan(base, regions[0]!, plan, iteration, generate, signal);

@@ -36,6 +36,12 @@ export const PROCESSORS: readonly Processor[] = [
 
 class ShutdownAbort extends Error {}
 
+/** Failures BullMQ decides on its own, before any processor runs (see Worker.getUnrecoverableErrorMessage). */
+const BULLMQ_FAILURES = new Set([
+  'job stalled more than allowable limit',
+  'job started more than allowable limit',
+]);
+
 /** Runs every queue's BullMQ worker, routes jobs to their processor, and honours cancels and SIGTERM. */
 export async function startWorkers(
   platform: Platform,
@@ -130,7 +136,23 @@ export async function startWorkers(
         maxStalledCount: config.worker.maxStalledCount,
       }),
   );
-  for (const worker of workers) worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  for (const worker of workers) {
+    worker.on('error', (err) => logger.error({ err }, 'worker error'));
+    // BullMQ fails a job that stalled too often (or started too often) without ever calling `handle`: the run
+    // must still end FAILED, not stay RUNNING.
+    worker.on('failed', (job, err) => {
+      if (!job || !BULLMQ_FAILURES.has(err.message)) return;
+      const processor = registry.get(`${contractQueue(job.queueName)}/${job.name}`);
+      const payload = processor?.contract.schema.safeParse(job.data);
+      if (!processor || !payload?.success) return;
+      const error = new Error(`${err.message} (a worker holding it died ${job.attemptsStarted} times)`);
+      processor
+        .onFinalFailure(payload.data, error, { platform, job })
+        .catch((e: unknown) =>
+          logger.error({ err: e, jobId: job.id }, 'could not fail the run of a stalled job'),
+        );
+    });
+  }
   const stopSweep = startQueuedRunSweep(platform);
   const stopWebhookSweep = startWebhookSweep(platform);
   for (const { queue, needs } of plan.refused) {

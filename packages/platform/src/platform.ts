@@ -66,7 +66,7 @@ export async function createPlatform(
   const logger = options.logger ?? createLogger(service, config.logLevel);
   const orm = await openOrm({ databaseUrl: config.databaseUrl });
   const redis = createRedis(config.redisUrl, `${service}:commands`);
-  const subscriber = createRedis(config.redisUrl, `${service}:subscriber`);
+  const subscriber = createRedis(config.redisUrl, `${service}:subscriber`, { subscriber: true });
   const pubsub = new RedisPubSub(redis, subscriber, config.queuePrefix);
   const queues = new JobQueues(redis, config.queuePrefix);
   const blobs = new FileBlobStore(config.blobDir);

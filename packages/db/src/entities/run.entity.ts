@@ -35,7 +35,7 @@ export const RunSchema = defineEntity({
     resultHeight: p.integer().nullable(),
     error: p.json<RunError>().nullable(),
     idempotencyKey: p.string().nullable(),
-    // Higher runs sooner (0 = the organization tier's default was applied at start); see RunService.
+    // 1..10, higher runs sooner: the run's own or its organization tier's default, fixed at start.
     priority: p.integer().default(0),
     // Runs started together by one startRuns call share a batch id.
     batchId: p.uuid().nullable().index(),
