@@ -33,7 +33,7 @@ interface Answer {
 }
 
 /** A receiver as an integrator would write one: verify with `standardwebhooks`, then answer. */
-async function startReceiver(answer: (n: number) => Answer = () => ({ status: 200 })) {
+async function startReceiver(answer: (n: number) => Answer = () => ({ status: 200 }), port = 0) {
   const received: Received[] = [];
   const secrets: string[] = [];
   /** `in n` when message n arrived, `out n` when it was answered. */
@@ -64,7 +64,7 @@ async function startReceiver(answer: (n: number) => Answer = () => ({ status: 20
       }, delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const receiver = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     received,
@@ -140,8 +140,8 @@ async function createEndpoint(url: string, eventTypes: string[], gql = stack.alp
   };
 }
 
-async function deliveries(endpointId: string): Promise<DeliveryView[]> {
-  const res = await stack.alpha.gql<{
+async function deliveries(endpointId: string, on = stack): Promise<DeliveryView[]> {
+  const res = await on.alpha.gql<{
     node: { disabled: boolean; deliveries: { edges: { node: DeliveryView }[] } } | null;
   }>(ENDPOINT, { id: endpointId });
   expect(res.errors).toBeUndefined();
@@ -149,13 +149,13 @@ async function deliveries(endpointId: string): Promise<DeliveryView[]> {
 }
 
 /** Starts a GENERATE run and waits for its last event; returns its global id and event log. */
-async function generate() {
-  const { projectId } = await projectWithRegion(stack.alpha.gql);
-  const started = await stack.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
+async function generate(on = stack) {
+  const { projectId } = await projectWithRegion(on.alpha.gql);
+  const started = await on.alpha.gql<{ startRun: { run: { id: string } } }>(START_RUN, {
     input: { projectId, kind: 'GENERATE', seed: 11 },
   });
   const runId = started.data!.startRun.run.id;
-  const client = wsClient(stack.api.url, stack.alpha.key);
+  const client = wsClient(on.api.url, on.alpha.key);
   const { done } = collect<RunEventMessage>(client, RUN_EVENTS, { runId, after: 0 });
   const events = (await done).items.map((m) => m.runEvents);
   await client.dispose();
@@ -169,10 +169,10 @@ const WEBHOOK_TYPE: Record<string, string> = {
   COMPLETED: 'run.completed',
 };
 
-const settled = (endpointId: string, count: number, status = 'SUCCEEDED') =>
+const settled = (endpointId: string, count: number, status = 'SUCCEEDED', on = stack) =>
   vi.waitFor(
     async () => {
-      const list = await deliveries(endpointId);
+      const list = await deliveries(endpointId, on);
       expect(list).toHaveLength(count);
       expect(list.every((d) => d.status === status)).toBe(true);
       return list;
@@ -447,4 +447,56 @@ describe('without PAKATI_WEBHOOK_ALLOW_PRIVATE_TARGETS', () => {
       expect(res.errors?.[0]?.message).toMatch(/loopback/);
     },
   );
+});
+
+describe('a receiver that is down for a while', () => {
+  let patient: Stack;
+  beforeAll(async () => {
+    patient = await startStack({
+      env: {
+        PAKATI_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'loopback',
+        PAKATI_WEBHOOK_RETRY_SCHEDULE: '200,200,200,200,200,200,200,200',
+      },
+    });
+  });
+  afterAll(async () => {
+    await patient?.stop();
+  });
+
+  it('gets every event later, signed, exactly once per webhook-id', async () => {
+    // Nothing listens on the port yet: every first attempt is refused.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const endpoint = await createEndpoint(
+      `http://127.0.0.1:${port}/hooks`,
+      ['RUN_STARTED', 'RUN_COMPLETED'],
+      patient.alpha.gql,
+    );
+    const { events } = await generate(patient);
+    const expected = events.filter((e) => e.type === 'STARTED' || e.type === 'COMPLETED').map((e) => e.seq);
+    const failedOnce = await vi.waitFor(
+      async () => {
+        const list = await deliveries(endpoint.id, patient);
+        expect(list).toHaveLength(expected.length);
+        expect(list.every((d) => d.attempts.length >= 1 && d.attempts[0]!.statusCode === null)).toBe(true);
+        return list;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    expect(failedOnce[0]!.attempts[0]!.error).toMatch(/ECONNREFUSED|refused/i);
+
+    const receiver = await startReceiver(() => ({ status: 200 }), port);
+    receiver.secrets.push(endpoint.secret);
+    const delivered = await settled(endpoint.id, expected.length, 'SUCCEEDED', patient);
+    await patient.platform.orm.em.fork().nativeDelete(WebhookEndpointSchema, {});
+    const ids = receiver.received.map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(delivered.map((d) => d.webhookId).sort());
+    expect(receiver.received.every((r) => r.message !== null)).toBe(true);
+    expect(receiver.received.map((r) => r.message!.data.seq).sort((a, b) => a - b)).toEqual(expected);
+  });
 });
