@@ -21,7 +21,7 @@ const WORKERS = /* GraphQL */ `
       device { kind name memoryTotalMb memoryUsedMb }
       tfjsBackend analysisKernel analysisKernelReason backends capabilities
       queues { name concurrency }
-      jobs { queue name jobId runId startedAt }
+      jobsInHand jobs { queue name jobId runId startedAt }
     }
   }
 `;
@@ -36,6 +36,7 @@ interface FleetWorker {
   backends: string[];
   capabilities: string[];
   queues: { name: string; concurrency: number }[];
+  jobsInHand: number;
   jobs: { queue: string; name: string; jobId: string; runId: string | null }[];
 }
 
@@ -54,8 +55,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function fleet(): Promise<FleetWorker[]> {
-  const result = await stack.alpha.gql<{ workers: FleetWorker[] }>(WORKERS);
+async function fleet(gql = stack.alpha.gql): Promise<FleetWorker[]> {
+  const result = await gql<{ workers: FleetWorker[] }>(WORKERS);
   expect(result.errors).toBeUndefined();
   return result.data!.workers;
 }
@@ -159,6 +160,10 @@ describe('the worker fleet', () => {
     expect(listed.queues).toContainEqual({ name: 'generation', concurrency: 2 });
     expect(listed.queues).toContainEqual({ name: 'analysis', concurrency: 2 });
     expect(listed.queues.map((q) => q.name)).not.toContain('generation-gpu');
+    // Another organization sees that the worker is busy, not whose run it holds.
+    const seenByBeta = (await fleet(stack.beta.gql)).find((w) => w.id === worker.workerId)!;
+    expect(seenByBeta.jobsInHand).toBe(1);
+    expect(seenByBeta.jobs).toEqual([]);
 
     release();
     expect((await runEvents(run.id)).at(-1)!.type).toBe('COMPLETED');

@@ -181,6 +181,16 @@ export class RunService {
     return this.orm.em.fork().findOne(RunSchema, { id, organization: organizationId });
   }
 
+  /** Which of these run ids belong to the organization (for views that must not reveal other tenants' runs). */
+  async ownedRunIds(organizationId: string, ids: readonly string[]): Promise<Set<string>> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return new Set();
+    const rows = await this.orm.em
+      .fork()
+      .find(RunSchema, { id: { $in: valid }, organization: organizationId }, { fields: ['id'] });
+    return new Set(rows.map((r) => r.id));
+  }
+
   async getRun(organizationId: string, id: string): Promise<Run> {
     const run = await this.findRun(organizationId, id);
     if (!run) throw new PakatiError('NOT_FOUND', 'run not found');

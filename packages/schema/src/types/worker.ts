@@ -70,7 +70,7 @@ const WorkerJobRef = builder.objectRef<JobInHand>('WorkerJob').implement({
   }),
 });
 
-const WorkerRef = builder.objectRef<WorkerRecord>('Worker').implement({
+const WorkerRef = builder.objectRef<WorkerRecord & { jobsInHand: number }>('Worker').implement({
   description: 'A worker process that beat within its last three heartbeat intervals.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'host:pid:random; a restarted process is a new worker.' }),
@@ -97,7 +97,16 @@ const WorkerRef = builder.objectRef<WorkerRecord>('Worker').implement({
       resolve: (w) => w.capabilities,
     }),
     queues: t.field({ type: [WorkerQueueRef], resolve: (w) => w.queues }),
-    jobs: t.field({ type: [WorkerJobRef], resolve: (w) => w.jobs }),
+    jobs: t.field({
+      type: [WorkerJobRef],
+      description:
+        "The jobs in hand that belong to the caller's organization; other tenants' jobs are left out.",
+      resolve: (w) => w.jobs,
+    }),
+    jobsInHand: t.int({
+      description: 'Every job it holds, of any organization.',
+      resolve: (w) => w.jobsInHand,
+    }),
   }),
 });
 
@@ -106,6 +115,15 @@ builder.queryField('workers', (t) =>
     type: [WorkerRef],
     description:
       'The worker fleet: every live worker with its device, queues and jobs in hand. Readable by any API key for now; to be restricted to administrators.',
-    resolve: (_root, _args, ctx) => ctx.platform.fleet.list(),
+    resolve: async (_root, _args, ctx) => {
+      const fleet = await ctx.platform.fleet.list();
+      const runIds = fleet.flatMap((w) => w.jobs.flatMap((j) => (j.runId ? [j.runId] : [])));
+      const own = await ctx.platform.runs.ownedRunIds(ctx.principal.organizationId, [...new Set(runIds)]);
+      return fleet.map((w) => ({
+        ...w,
+        jobsInHand: w.jobs.length,
+        jobs: w.jobs.filter((j) => j.runId !== null && own.has(j.runId)),
+      }));
+    },
   }),
 );
