@@ -1,5 +1,5 @@
 import type { LoopRegion } from '@pakati/backends';
-import type { RasterImage } from '@pakati/core';
+import { promptTargets, type RasterImage } from '@pakati/core';
 import { type Run, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import type { Platform, RefineReference, RunParameters } from '@pakati/platform';
 import type { AnalysisServices } from './analysis-services.ts';
@@ -46,6 +46,8 @@ export async function refineTargets(
       points: region.points,
       featherPx: region.feather,
       references: refs.map((r, i) => ({ id: r.id, weight: r.weight, profile: loaded[i]!.profile })),
+      // The prompt's tone words ("a dark table") are targets too, for the attributes they name.
+      targets: promptTargets(region.prompt).targets,
     });
     const best = refs.reduce((a, b, i) => (b.weight > refs[a]!.weight ? i : a), 0);
     primary.set(region.id, loaded[best]!.image);

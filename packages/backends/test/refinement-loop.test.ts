@@ -11,6 +11,7 @@ import {
   type PlannedStep,
   type Point,
   perceptualHash,
+  promptTargets,
   type RasterImage,
   type RefinementSettings,
   type RefinementStrategy,
@@ -367,6 +368,35 @@ describe('analyzeAgainstReferences', () => {
       expect(Math.abs(value!), name).toBeLessThan(0.005);
     }
     expect(r!.hashDistance).toBe(0);
+  });
+
+  it("lets the prompt's tone words set the target of the attributes they name, the references the rest", async () => {
+    const image = embedded(cat);
+    const [plain] = (
+      await analyzeAgainstReferences(image, [{ id: 'copy', points, references: [ref('cat')] }], sharpKernel)
+    ).regions;
+    const { targets } = promptTargets('the same cat on a very dark night');
+    const [asked] = (
+      await analyzeAgainstReferences(
+        image,
+        [{ id: 'copy', points, references: [ref('cat')], targets }],
+        sharpKernel,
+      )
+    ).regions;
+    const stats = (await analyzeImage(image, [], sharpKernel)).canvas;
+    // Identical to its reference, but the prompt asks for darker: the brightness delta says lower it.
+    expect(plain!.report.brightness_delta).toBeCloseTo(0, 2);
+    expect(asked!.report.brightness_delta).toBeLessThan(-0.2);
+    expect(asked!.report.brightness_delta).toBeCloseTo(0.14 - stats.brightness, 1);
+    expect(asked!.score).toBeLessThan(plain!.score);
+    for (const name of [
+      'contrast_delta',
+      'saturation_delta',
+      'color_distance',
+      'structure_distance',
+    ] as const) {
+      expect(asked!.report[name]).toBe(plain!.report[name]);
+    }
   });
 
   it('tells a pasted copy from an unrelated photograph', async () => {

@@ -42,6 +42,7 @@ export * from './procedural/prompt-palette.ts';
 export * from './progress/progress-estimate.ts';
 export * from './progress/progress-plan.ts';
 export * from './prompt/prompt-enhancer.ts';
+export * from './prompt/prompt-targets.ts';
 export * from './prompt/rule-based-enhancer.ts';
 export * from './random/seed-derivation.ts';
 export * from './random/seeded-random.ts';

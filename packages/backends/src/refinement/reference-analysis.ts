@@ -3,6 +3,7 @@ import {
   analyzeImage,
   attributeDelta,
   combineDeltaReports,
+  DELTA_ATTRIBUTES,
   type DeltaReport,
   hashDistance,
   lumaPlane,
@@ -13,6 +14,7 @@ import {
   rasterizeMask,
   regionDeltas,
   regionScore,
+  type TargetAttributes,
 } from '@pakati/core';
 import { extractBox, pixelBox } from '../region-compositor.ts';
 import { type LabStats, labStatsOf } from './color-transfer.ts';
@@ -36,6 +38,11 @@ export interface RegionTarget {
   id: string;
   points: Point[];
   references: readonly WeightedReference[];
+  /**
+   * Tone the region's prompt asks for (see core's `promptTargets`): for the attributes it names, the prompt's
+   * level replaces the references' as the target of the signed delta; the references still set everything else.
+   */
+  targets?: TargetAttributes;
 }
 
 export interface RegionAnalysis {
@@ -52,6 +59,16 @@ export interface RegionAnalysis {
 export interface ReferenceAnalysis {
   kernel: string;
   regions: RegionAnalysis[];
+}
+
+function withPromptTargets(report: DeltaReport, stats: RegionStats, targets: TargetAttributes | undefined) {
+  if (!targets || Object.keys(targets).length === 0) return report;
+  const asked = regionDeltas(stats, targets);
+  const out = { ...report };
+  for (const attribute of DELTA_ATTRIBUTES) {
+    if (targets[attribute] !== undefined) out[`${attribute}_delta`] = asked[`${attribute}_delta`];
+  }
+  return out;
 }
 
 function phash(image: RasterImage): string {
@@ -100,7 +117,7 @@ export async function analyzeAgainstReferences(
       weight: ref.weight,
       report: regionDeltas(stats, ref.profile.stats),
     }));
-    const report = combineDeltaReports(references);
+    const report = withPromptTargets(combineDeltaReports(references), stats, target.targets);
     const crop = phash(extractBox(image, pixelBox(target.points, image)));
     return {
       regionId: target.id,
