@@ -61,6 +61,9 @@ export class RunProgress {
     },
   ) {}
 
+  /** Reports of one run from this process, chained so they reach the log in the order they were made. */
+  private readonly reporting = new Map<string, Promise<unknown>>();
+
   private partsKey(runId: string) {
     return `${this.prefix}:run-progress:${runId}`;
   }
@@ -111,11 +114,29 @@ export class RunProgress {
    * a PROGRESS event with the run's fraction, ETA and the preview. Returns the event, or null when none was
    * written (throttled, no further progress, or the run is no longer RUNNING).
    */
-  async report(
+  report(
     run: ProgressRun,
     part: string,
     fraction: number,
     update: ProgressUpdate = {},
+  ): Promise<RunEventRecord | null> {
+    // Callers fire reports without waiting (a backend's progress callback); unchained, a later, higher report
+    // could take the run's row lock first and every earlier one would then be dropped as going backwards.
+    const previous = this.reporting.get(run.id) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.reportNow(run, part, fraction, update));
+    this.reporting.set(run.id, next);
+    const forget = () => {
+      if (this.reporting.get(run.id) === next) this.reporting.delete(run.id);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async reportNow(
+    run: ProgressRun,
+    part: string,
+    fraction: number,
+    update: ProgressUpdate,
   ): Promise<RunEventRecord | null> {
     const done = await this.record(run.id, [[part, fraction]]);
     if (!(await this.deps.throttle.allow(run.id))) return null;
