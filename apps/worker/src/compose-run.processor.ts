@@ -6,7 +6,7 @@ import type { RunParameters } from '@pakati/platform';
 import { seededBackground } from './canvas-background.ts';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
 import { regionalPass } from './regional-pass.ts';
-import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted, settled } from './run-steps.ts';
 
 async function complete(
   platform: JobContext['platform'],
@@ -84,7 +84,7 @@ export const composeRunProcessor = defineProcessor({
       await complete(platform, runId, blob.key, pass.image, durationMs);
       return;
     }
-    bestEffort(
+    await settled(
       platform,
       runId,
       platform.progress.report(run, progressPartId.compose(), 0.5, { message: 'blending regions' }),
@@ -137,7 +137,7 @@ export const composeRunProcessor = defineProcessor({
     await em.flush();
     bestEffort(platform, runId, platform.stepDurations.record('compose', durationMs));
     if (run.kind === 'REFINE') {
-      bestEffort(
+      await settled(
         platform,
         runId,
         platform.progress.report(run, progressPartId.compose(), 1, { message: 'baseline generated' }),

@@ -15,7 +15,7 @@ import { GenerationStepSchema, RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/
 import { renderRegionJob } from '@pakati/jobs';
 import type { RunParameters } from '@pakati/platform';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
-import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted, settled } from './run-steps.ts';
 
 /**
  * Generates one region at its bounding-box size (clamped to the chosen backend's limits) with the best capable
@@ -163,13 +163,14 @@ export const renderRegionProcessor = defineProcessor({
       height: image.height,
     });
     await em.flush();
+    bestEffort(platform, runId, platform.stepDurations.record('render-region', durationMs, backend));
+    // Waited for (it also drains this region's earlier reports): the compose job may finish the run next.
+    await settled(platform, runId, platform.progress.report(run, part, 1, { message: `${label} done` }));
     await eventLog.transition(runId, {
       from: ['RUNNING'],
       type: 'STEP',
       payload: { regionId, status: 'SUCCEEDED', backend, seed: result.seed, durationMs },
     });
-    bestEffort(platform, runId, platform.stepDurations.record('render-region', durationMs, backend));
-    bestEffort(platform, runId, platform.progress.report(run, part, 1, { message: `${label} done` }));
   },
 
   onFinalFailure: ({ runId }, error, { platform }) => failRun(platform, runId, error),

@@ -27,5 +27,13 @@ export async function failRun(platform: Platform, runId: string, error: unknown)
 
 /** Progress is best effort: a lost progress event is superseded by the next one; a crashed worker is not. */
 export function bestEffort(platform: Platform, runId: string, work: Promise<unknown>): void {
-  work.catch((err: unknown) => platform.logger.warn({ err, runId }, 'progress event not written'));
+  void settled(platform, runId, work);
+}
+
+/**
+ * Like `bestEffort`, but waited for: at the end of a step, so its progress is in the log before the step's next
+ * status change (which may end the run and refuse any later progress).
+ */
+export async function settled(platform: Platform, runId: string, work: Promise<unknown>): Promise<void> {
+  await work.catch((err: unknown) => platform.logger.warn({ err, runId }, 'progress event not written'));
 }

@@ -2,7 +2,7 @@ import { decodeImage, encodePng } from '@pakati/backends';
 import { inputOf, progressPartId } from '@pakati/core';
 import { workflowAnalysisStepJob, workflowGenerationStepJob } from '@pakati/jobs';
 import { defineProcessor, type JobContext } from './processor-registry.ts';
-import { bestEffort, failRun, markRunStarted } from './run-steps.ts';
+import { bestEffort, failRun, markRunStarted, settled } from './run-steps.ts';
 import { activeWorkflowRun, recordStepOutput, workflowOutputs } from './workflow-run.ts';
 import { executeWorkflowStep } from './workflow-steps.ts';
 
@@ -73,7 +73,7 @@ async function runWorkflowStep(
   );
   if (!recorded) return;
   bestEffort(platform, runId, platform.stepDurations.record(`workflow-${step.kind}`, durationMs));
-  bestEffort(
+  await settled(
     platform,
     runId,
     platform.progress.report(run, progressPartId.workflowStep(stepId), 1, { message: `step ${stepId} done` }),
