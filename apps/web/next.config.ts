@@ -12,6 +12,8 @@ const monorepoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // @pakati/core ships TypeScript sources (polygon rules shared with the API).
+  transpilePackages: ['@pakati/core'],
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
 };

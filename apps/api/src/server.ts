@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { createAdminQueues, isAdminQueuesPath } from './admin-queues.ts';
 import { maskError, unauthenticated } from './error-masking.ts';
 import { health, serveImage } from './http-routes.ts';
+import { sessionKeyFromHandshake } from './web-session.ts';
 
 export interface ApiServer {
   server: Server;
@@ -80,7 +81,10 @@ export async function startApiServer(
     {
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : null;
+        const token =
+          typeof raw === 'string'
+            ? (bearerToken(raw) ?? raw)
+            : sessionKeyFromHandshake(ctx.extra.request.headers, platform.config.api.corsOrigins);
         const principal = token ? await platform.identity.authenticate(token) : null;
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.principal = principal;

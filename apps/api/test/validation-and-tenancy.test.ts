@@ -150,6 +150,29 @@ describe('reference uploads', () => {
     expect((await fetch(tampered)).status).toBe(404);
   });
 
+  it('serves a thumbnail URL on request, and refuses a size outside 16-2048 with a typed error', async () => {
+    const { projectId } = await projectWithRegion(stack.alpha.gql);
+    const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#cc6633' } })
+      .png()
+      .toBuffer();
+    const { id } = (await upload(stack.alpha.key, projectId, png)).data!.addReference.reference;
+    const thumb = await stack.alpha.gql<{ node: { imageUrl: string } }>(
+      `query($id: ID!) { node(id: $id) { ... on Reference { imageUrl(maxSide: 50) } } }`,
+      { id },
+    );
+    const meta = await sharp(
+      Buffer.from(await (await fetch(thumb.data!.node.imageUrl)).arrayBuffer()),
+    ).metadata();
+    expect([meta.width, meta.height]).toEqual([50, 25]);
+    const tiny = await stack.alpha.gql(
+      `query($id: ID!) { node(id: $id) { ... on Reference { imageUrl(maxSide: 8) } } }`,
+      {
+        id,
+      },
+    );
+    expect(tiny.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maxSide' });
+  });
+
   it.each([
     ['bytes that are not an image', Buffer.from('this is plain text, not a picture'), 'INVALID_IMAGE'],
     ['more bytes than allowed', Buffer.alloc(300_000, 7), 'IMAGE_TOO_LARGE'],

@@ -1,7 +1,5 @@
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000/graphql';
 
-export const API_KEY_STORAGE_KEY = 'pakati.apiKey';
-
 /**
  * The GraphQL endpoint: `PAKATI_API_URL` at runtime wins, then `NEXT_PUBLIC_PAKATI_API_URL`
  * (inlined at build time), then the local default. Blank values are ignored.

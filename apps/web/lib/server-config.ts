@@ -10,6 +10,14 @@ export function serverApiUrl(): string {
 }
 
 /**
+ * The API URL the browser uses (subscriptions go to the API directly): `PAKATI_PUBLIC_API_URL` when
+ * the server reaches the API under another name than browsers do, else the server's own URL.
+ */
+export function browserApiUrl(): string {
+  return process.env.PAKATI_PUBLIC_API_URL?.trim() || serverApiUrl();
+}
+
+/**
  * Server-only, for local development: the API key in the file named by `PAKATI_WEB_DEV_KEY_FILE`,
  * or null when the variable is unset or the file is missing/unreadable/empty.
  */

@@ -1,3 +1,4 @@
+import { PakatiError } from '@pakati/core';
 import { type Orm, ReferenceSchema, RunSchema } from '@pakati/db';
 import type { UrlSigner } from './signed-url.ts';
 
@@ -22,9 +23,16 @@ export class ImageAccess {
   }
 
   /** A URL that works in an <img> tag until it expires; only handed to the owning organization. */
-  signedUrl(key: string, options: { maxSide?: number } = {}): string {
+  signedUrl(key: string, options: { maxSide?: number | null } = {}): string {
+    const { maxSide } = options;
+    // The same bounds the /images route enforces, refused here so a client learns it at once, with a typed error.
+    if (maxSide != null && (!Number.isInteger(maxSide) || maxSide < 16 || maxSide > 2048)) {
+      throw new PakatiError('BAD_USER_INPUT', 'maxSide must be an integer from 16 to 2048', {
+        field: 'maxSide',
+      });
+    }
     const { expires, signature } = this.signer.sign(key);
-    const size = options.maxSide ? `&maxSide=${options.maxSide}` : '';
+    const size = maxSide ? `&maxSide=${maxSide}` : '';
     return `${this.baseUrl}/images/${key}?expires=${expires}&signature=${signature}${size}`;
   }
 

@@ -7,7 +7,15 @@ import {
   validateCanvasSize,
   validatePolygon,
 } from '@pakati/core';
-import { type Orm, type Project, ProjectSchema, type Region, RegionSchema } from '@pakati/db';
+import {
+  type Orm,
+  type Project,
+  ProjectSchema,
+  type Region,
+  RegionSchema,
+  RunSchema,
+  TERMINAL_RUN_STATUSES,
+} from '@pakati/db';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 
 export interface RegionInput {
@@ -105,6 +113,37 @@ export class ProjectService {
     const { where, options } = keysetQuery(page);
     // biome-ignore lint/suspicious/noExplicitAny: MikroORM's FilterQuery cannot type a composed keyset condition
     return this.orm.em.fork().find(ProjectSchema, { organization: organizationId, ...where } as any, options);
+  }
+
+  async renameProject(organizationId: string, id: string, name: string): Promise<Project> {
+    const em = this.orm.em.fork();
+    const project = isUuid(id) ? await em.findOne(ProjectSchema, { id, organization: organizationId }) : null;
+    if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
+    project.name = checkText('name', name, true)!;
+    await em.flush();
+    return project;
+  }
+
+  /**
+   * Deletes a project with its regions, references and runs (the database cascades). Refused while a
+   * run is still queued or running, so no worker writes into a project that is gone.
+   */
+  async deleteProject(organizationId: string, id: string): Promise<void> {
+    const em = this.orm.em.fork();
+    const project = isUuid(id) ? await em.findOne(ProjectSchema, { id, organization: organizationId }) : null;
+    if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
+    const active = await em.count(RunSchema, {
+      project,
+      status: { $nin: [...TERMINAL_RUN_STATUSES] },
+    });
+    if (active > 0) {
+      throw new PakatiError(
+        'PRECONDITION_FAILED',
+        `project has ${active} queued or running run(s); cancel them before deleting it`,
+        { activeRuns: active },
+      );
+    }
+    await em.nativeDelete(ProjectSchema, { id: project.id, organization: organizationId });
   }
 
   async listRegions(projectId: string): Promise<Region[]> {

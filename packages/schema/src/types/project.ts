@@ -1,6 +1,6 @@
 import type { GenerationStep, Project, Run } from '@pakati/db';
 import { keysetCursor } from '@pakati/platform';
-import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { encodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
 import { GenerationStepRef } from './generation-step.ts';
@@ -88,4 +88,46 @@ builder.relayMutationField(
     }),
   },
   { outputFields: (t) => ({ project: t.field({ type: ProjectRef, resolve: (p) => p.project }) }) },
+);
+
+builder.relayMutationField(
+  'updateProject',
+  {
+    inputFields: (t) => ({
+      id: t.globalID({ required: true }),
+      name: t.string({ required: true }),
+    }),
+  },
+  {
+    description: 'Renames a project (the canvas size stays: regions are drawn in its pixels).',
+    resolve: async (_root, { input }, ctx) => ({
+      project: await ctx.platform.projects.renameProject(
+        ctx.principal.organizationId,
+        expectType(input.id, 'Project'),
+        input.name,
+      ),
+    }),
+  },
+  { outputFields: (t) => ({ project: t.field({ type: ProjectRef, resolve: (p) => p.project }) }) },
+);
+
+builder.relayMutationField(
+  'deleteProject',
+  { inputFields: (t) => ({ id: t.globalID({ required: true }) }) },
+  {
+    description:
+      'Deletes a project with its regions, references and runs. PRECONDITION_FAILED while a run is queued or running.',
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.platform.projects.deleteProject(
+        ctx.principal.organizationId,
+        expectType(input.id, 'Project'),
+      );
+      return { id: input.id.id };
+    },
+  },
+  {
+    outputFields: (t) => ({
+      deletedProjectId: t.id({ resolve: (p) => encodeGlobalID('Project', p.id) }),
+    }),
+  },
 );

@@ -48,8 +48,10 @@ export const ReferenceRef = builder.node(builder.objectRef<Reference>('Reference
     description: t.string({ nullable: true, resolve: (r) => r.description ?? null }),
     regionId: t.id({ nullable: true, resolve: (r) => (r.region ? r.region.id : null) }),
     imageUrl: t.string({
-      description: 'A signed URL that expires; fetch it again through the API for a fresh one.',
-      resolve: (r, _args, ctx) => ctx.platform.images.signedUrl(r.blobKey),
+      description:
+        'A signed URL that expires; fetch it again through the API for a fresh one. maxSide (16-2048) scales it down, for thumbnails.',
+      args: { maxSide: t.arg.int() },
+      resolve: (r, args, ctx) => ctx.platform.images.signedUrl(r.blobKey, { maxSide: args.maxSide }),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     understanding: t.field({

@@ -204,9 +204,7 @@ const WorkflowStepStateRef = builder.objectRef<WorkflowStepState>('WorkflowStepS
       nullable: true,
       args: { maxSide: t.arg.int() },
       resolve: (s, args, ctx) =>
-        s.imageKey
-          ? ctx.platform.images.signedUrl(s.imageKey, args.maxSide ? { maxSide: args.maxSide } : {})
-          : null,
+        s.imageKey ? ctx.platform.images.signedUrl(s.imageKey, { maxSide: args.maxSide }) : null,
     }),
     width: t.int({ nullable: true, resolve: (s) => s.width }),
     height: t.int({ nullable: true, resolve: (s) => s.height }),

@@ -1,0 +1,78 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useState } from 'react';
+import { graphqlRunsApi, type RunSummary, type RunsApi } from '../../lib/runs/runs-api';
+import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
+
+export const GALLERY_PAGE_SIZE = 24;
+
+/**
+ * The images of the project's SUCCEEDED runs, newest first. Project.runs cannot filter by status,
+ * so each page is a page of runs with the unfinished and failed ones left out.
+ */
+export function RunGallery({ projectId, api = graphqlRunsApi }: { projectId: string; api?: RunsApi }) {
+  const [runs, setRuns] = useState<RunSummary[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<DisplayError | null>(null);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await api.projectRuns(projectId, GALLERY_PAGE_SIZE, after);
+        if (!page) {
+          setError({ code: 'NOT_FOUND', message: 'This project does not exist.' });
+          return;
+        }
+        const done = page.runs.filter((run) => run.status === 'SUCCEEDED' && run.imageUrl);
+        setRuns((current) => (after ? [...(current ?? []), ...done] : done));
+        setCursor(page.endCursor);
+        setHasMore(page.hasNextPage);
+      } catch (e) {
+        setError(toDisplayError(e));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [api, projectId],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  return (
+    <section className="gallery" aria-label="Results">
+      <h2>Results</h2>
+      <ErrorMessage error={error} testId="gallery-error" />
+      {runs === null && loading ? <p className="muted">Loading…</p> : null}
+      {runs && runs.length === 0 && !hasMore ? <p className="muted">No finished images yet.</p> : null}
+      <ul className="gallery-grid" data-testid="gallery">
+        {(runs ?? []).map((run) => (
+          <li key={run.id}>
+            <figure>
+              {/* biome-ignore lint/performance/noImgElement: signed, expiring URLs from the API. */}
+              <img src={run.imageUrl ?? ''} alt={`Result of run ${run.id}`} loading="lazy" />
+              <figcaption>
+                <Link href={`/projects/${projectId}/runs/${run.id}`}>{run.kind.toLowerCase()} run</Link> ·
+                seed {run.seed} ·{' '}
+                <a href={run.imageUrl ?? ''} download={`pakati-${run.id}.png`}>
+                  Download
+                </a>
+              </figcaption>
+            </figure>
+          </li>
+        ))}
+      </ul>
+      {hasMore ? (
+        <button type="button" className="secondary" onClick={() => void load(cursor)} disabled={loading}>
+          {loading ? 'Loading…' : 'Older results'}
+        </button>
+      ) : null}
+    </section>
+  );
+}

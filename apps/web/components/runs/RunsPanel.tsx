@@ -1,0 +1,24 @@
+'use client';
+import './runs.css';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { RunsList } from './RunsList';
+import { StartRunForm } from './StartRunForm';
+
+/** The project workspace's runs column: start one (then watch it live), or open an earlier one. */
+export function RunsPanel({ projectId }: { projectId: string }) {
+  const router = useRouter();
+  return (
+    <div className="runs-panel">
+      <StartRunForm
+        projectId={projectId}
+        onStarted={(run) => router.push(`/projects/${projectId}/runs/${run.id}`)}
+      />
+      <RunsList projectId={projectId} />
+      <p>
+        <Link href={`/projects/${projectId}/gallery`}>Gallery and generation history</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  graphqlErrorBody,
+  parseSignIn,
+  SESSION_COOKIE,
+  safeNextPath,
+  sessionCookieOptions,
+  sessionRedirect,
+  upstreamHeaders,
+} from '../lib/session';
+
+describe('session cookie', () => {
+  it('is httpOnly and SameSite=Strict everywhere, Secure in production only', () => {
+    expect(sessionCookieOptions('production')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: true,
+      path: '/',
+    });
+    expect(sessionCookieOptions('development').secure).toBe(false);
+  });
+
+  it('has the name the API reads on WebSocket handshakes', () => {
+    expect(SESSION_COOKIE).toBe('pakati_session');
+  });
+});
+
+describe('parseSignIn', () => {
+  it('trims the pasted key', () => {
+    expect(parseSignIn({ apiKey: '  pk_live_abc  \n' })).toEqual({ apiKey: 'pk_live_abc' });
+  });
+
+  it.each([
+    null,
+    'text',
+    {},
+    { apiKey: 42 },
+    { apiKey: '   ' },
+    { apiKey: 'two words' },
+    { apiKey: 'x'.repeat(600) },
+  ])('refuses %j as BAD_USER_INPUT on the apiKey field', (body) => {
+    const result = parseSignIn(body);
+    expect(result).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'apiKey' } });
+  });
+});
+
+describe('sessionRedirect', () => {
+  it('sends signed-out page visits to sign-in, remembering the destination', () => {
+    expect(sessionRedirect('/projects/abc', '?tab=runs', false)).toBe(
+      '/sign-in?next=%2Fprojects%2Fabc%3Ftab%3Druns',
+    );
+    expect(sessionRedirect('/', '', false)).toBe('/sign-in');
+  });
+
+  it('serves sign-in and API routes to signed-out visitors', () => {
+    expect(sessionRedirect('/sign-in', '', false)).toBeNull();
+    expect(sessionRedirect('/api/graphql', '', false)).toBeNull();
+    expect(sessionRedirect('/api/session', '', false)).toBeNull();
+  });
+
+  it('takes signed-in visitors from / and /sign-in to the projects', () => {
+    expect(sessionRedirect('/', '', true)).toBe('/projects');
+    expect(sessionRedirect('/sign-in', '', true)).toBe('/projects');
+    expect(sessionRedirect('/projects', '', true)).toBeNull();
+  });
+});
+
+describe('safeNextPath', () => {
+  it('keeps same-site paths and drops anything that leaves the site', () => {
+    expect(safeNextPath('/projects/abc?x=1')).toBe('/projects/abc?x=1');
+    for (const next of [null, '', 'https://evil.example', '//evil.example', '/\\evil.example', 'projects']) {
+      expect(safeNextPath(next)).toBe('/projects');
+    }
+  });
+});
+
+describe('proxy helpers', () => {
+  it('forwards the body type (multipart boundary included) and replaces any authorization with the key', () => {
+    const incoming = new Headers({
+      'content-type': 'multipart/form-data; boundary=xyz',
+      accept: 'application/json',
+      authorization: 'Bearer someone-else',
+      cookie: `${SESSION_COOKIE}=k`,
+    });
+    const headers = upstreamHeaders(incoming, 'the-key');
+    expect(headers.get('authorization')).toBe('Bearer the-key');
+    expect(headers.get('content-type')).toBe('multipart/form-data; boundary=xyz');
+    expect(headers.get('cookie')).toBeNull();
+  });
+
+  it('shapes its own failures like GraphQL errors', () => {
+    expect(graphqlErrorBody('UNAUTHENTICATED', 'Sign in first.')).toEqual({
+      errors: [{ message: 'Sign in first.', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+  });
+});
