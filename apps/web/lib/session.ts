@@ -21,17 +21,25 @@ export interface SessionCookieOptions {
 }
 
 /**
- * httpOnly keeps the key away from page scripts; SameSite=Strict keeps other sites from riding on
- * it; Secure only in production so sign-in works over plain http on 127.0.0.1 in development.
+ * httpOnly keeps the key away from page scripts; SameSite=Strict keeps other sites from riding on it; Secure
+ * whenever the browser reached us over https (directly or through a proxy that says so), so sign-in still works
+ * over plain http on 127.0.0.1, as `bin/pakati up` serves it.
  */
-export function sessionCookieOptions(nodeEnv: string | undefined): SessionCookieOptions {
+export function sessionCookieOptions(request: { url: string; headers: Headers }): SessionCookieOptions {
+  const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
   return {
     httpOnly: true,
     sameSite: 'strict',
-    secure: nodeEnv === 'production',
+    secure: (forwarded ?? new URL(request.url).protocol.replace(':', '')) === 'https',
     path: '/',
     maxAge: SESSION_MAX_AGE_SECONDS,
   };
+}
+
+/** The development key file may prefill the sign-in form only for a browser on this machine. */
+export function isLoopbackHost(host: string | null): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === '127.0.0.1' || name === 'localhost' || name === '::1';
 }
 
 /** The JSON the session routes answer with when they refuse, shaped like the API's errors. */

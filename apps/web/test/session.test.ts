@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   graphqlErrorBody,
+  isLoopbackHost,
   parseSignIn,
   SESSION_COOKIE,
   safeNextPath,
@@ -10,14 +11,27 @@ import {
 } from '../lib/session';
 
 describe('session cookie', () => {
-  it('is httpOnly and SameSite=Strict everywhere, Secure in production only', () => {
-    expect(sessionCookieOptions('production')).toMatchObject({
+  it('is httpOnly and SameSite=Strict everywhere, Secure whenever the browser came over https', () => {
+    const request = (url: string, proto?: string) => ({
+      url,
+      headers: new Headers(proto ? { 'x-forwarded-proto': proto } : {}),
+    });
+    expect(sessionCookieOptions(request('https://pakati.example/api/session'))).toMatchObject({
       httpOnly: true,
       sameSite: 'strict',
       secure: true,
       path: '/',
     });
-    expect(sessionCookieOptions('development').secure).toBe(false);
+    expect(sessionCookieOptions(request('http://127.0.0.1:3000/api/session')).secure).toBe(false);
+    expect(sessionCookieOptions(request('http://10.0.0.5:3000/api/session', 'https')).secure).toBe(true);
+  });
+
+  it('lets the development key prefill the form only for a browser on this machine', () => {
+    expect(isLoopbackHost('127.0.0.1:3000')).toBe(true);
+    expect(isLoopbackHost('localhost')).toBe(true);
+    expect(isLoopbackHost('[::1]:3000')).toBe(true);
+    expect(isLoopbackHost('pakati.example')).toBe(false);
+    expect(isLoopbackHost(null)).toBe(false);
   });
 
   it('has the name the API reads on WebSocket handshakes', () => {

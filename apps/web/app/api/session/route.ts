@@ -27,7 +27,7 @@ export async function POST(request: Request) {
       {},
       { endpoint: serverApiUrl(), authorization: authorizationHeader(parsed.apiKey) },
     );
-    (await cookies()).set(SESSION_COOKIE, parsed.apiKey, sessionCookieOptions(process.env.NODE_ENV));
+    (await cookies()).set(SESSION_COOKIE, parsed.apiKey, sessionCookieOptions(request));
     return NextResponse.json({ organization: data.viewer.organization });
   } catch (error) {
     if (error instanceof GraphQLRequestError && error.code === 'UNAUTHENTICATED') {
