@@ -24,6 +24,8 @@ interface Received {
   body: string;
   /** Null when no known secret verified the signature (answered 401, as a real receiver would). */
   message: Message | null;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 interface Answer {
   status: number;
@@ -53,7 +55,7 @@ async function startReceiver(answer: (n: number) => Answer = () => ({ status: 20
           if (!(error instanceof WebhookVerificationError)) throw error;
         }
       }
-      received.push({ headers, body, message });
+      received.push({ headers, body, message, at: Date.now() });
       timeline.push(`in ${received.length}`);
       if (!message) return void res.writeHead(401).end('bad signature');
       const { status, headers: extra, delayMs = 0 } = answer(received.length);
@@ -253,6 +255,19 @@ describe('webhook deliveries', () => {
     expect(receiver.received[3]!.headers['webhook-id']).toBe(delivery!.webhookId);
     const [redelivered] = await settled(endpoint.id, 1);
     expect(redelivered!.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("waits as long as a 503's Retry-After asks, even when the schedule says sooner", async () => {
+    const receiver = await startReceiver((n) =>
+      n === 1 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 },
+    );
+    const endpoint = await createEndpoint(receiver.url, ['RUN_COMPLETED']);
+    receiver.secrets.push(endpoint.secret);
+    await generate();
+    const [delivery] = await settled(endpoint.id, 1);
+    expect(delivery!.attempts.map((a) => a.statusCode)).toEqual([503, 200]);
+    // The schedule's first retry is 50 ms; the receiver asked for 1 s.
+    expect(receiver.received[1]!.at - receiver.received[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('never follows a redirect: a 3xx is a failed attempt and its target is never hit', async () => {

@@ -1,13 +1,4 @@
-import { BackendError, type BackendErrorKind } from '@pakati/core';
-
-/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+import { BackendError, type BackendErrorKind, parseRetryAfter } from '@pakati/core';
 
 function kindForStatus(status: number, message: string): BackendErrorKind {
   if (status === 429) return 'RATE_LIMITED';

@@ -14,7 +14,7 @@ export {
 } from './automatic1111/automatic1111-backend.ts';
 export { type ComfyUiOptions, createComfyUiBackend } from './comfyui/comfyui-backend.ts';
 export { type FailoverAttempt, withFailover } from './failover.ts';
-export { backendFetch, errorFromResponse, parseRetryAfter } from './http-errors.ts';
+export { backendFetch, errorFromResponse } from './http-errors.ts';
 export { decodeImage, encodeMaskPng, encodePng, fitWithin, resizeRaster } from './image-codec.ts';
 export {
   type AnthropicVisionJudgeOptions,

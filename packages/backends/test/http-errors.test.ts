@@ -1,5 +1,6 @@
+import { parseRetryAfter } from '@pakati/core';
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse, parseRetryAfter } from '../src/index.ts';
+import { errorFromResponse } from '../src/index.ts';
 
 describe('HTTP error translation', () => {
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -16,6 +16,7 @@ export * from './backends/model-selector.ts';
 export * from './backends/patchmatch-backend.ts';
 export * from './backends/procedural-backend.ts';
 export * from './backends/raster.ts';
+export * from './backends/retry-after.ts';
 export * from './errors.ts';
 export * from './fuzzy/default-rules.ts';
 export * from './fuzzy/defuzzify.ts';

@@ -1,6 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import { type Orm, WebhookAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from '@pakati/db';
 import { retryDelay } from './webhook-retry-schedule.ts';
+
+const MAX_RETRY_AFTER_MS = 7 * 24 * 3600 * 1000;
+
 import type { WebhookResponse } from './webhook-sender.ts';
 
 export interface AttemptOutcome {
@@ -57,6 +60,9 @@ export async function logWebhookAttempt(
     } else {
       retryInMs = retryDelay(retrySchedule, delivery.attempts);
       if (retryInMs === null) delivery.status = 'FAILED';
+      // A receiver that says when to come back is not asked sooner (within the schedule's own 7-day bound).
+      else if (response.retryAfterMs)
+        retryInMs = Math.max(retryInMs, Math.min(response.retryAfterMs, MAX_RETRY_AFTER_MS));
     }
     delivery.nextAttemptAt = retryInMs === null ? null : new Date(now.getTime() + retryInMs);
     return { retryInMs, first: delivery.attempts === 1 };

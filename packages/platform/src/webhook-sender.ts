@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { parseRetryAfter } from '@pakati/core';
 import {
   bareHost,
   guardedLookup,
@@ -19,6 +20,8 @@ export interface WebhookResponse {
   error: string | null;
   responseBody: string | null;
   durationMs: number;
+  /** A 429 or 503 receiver's Retry-After, in ms; null when it sent none (or another status). */
+  retryAfterMs?: number | null;
 }
 
 export interface WebhookSendOptions {
@@ -97,7 +100,10 @@ export async function postWebhook(
           const text = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BODY_BYTES).toString('utf8');
           const location = response.headers.location;
           const redirected = statusCode !== null && statusCode >= 300 && statusCode < 400;
+          const asksToWait = statusCode === 429 || statusCode === 503;
+          const retryAfter = response.headers['retry-after'];
           settle({
+            retryAfterMs: asksToWait ? (parseRetryAfter(retryAfter ?? null) ?? null) : null,
             statusCode,
             error: redirected ? `redirect not followed${location ? ` (location: ${location})` : ''}` : null,
             responseBody: text.length > 0 ? text : null,
