@@ -89,6 +89,7 @@ beforeAll(async () => {
       PAKATI_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'loopback',
       PAKATI_WEBHOOK_RETRY_SCHEDULE: '50,100,200',
       PAKATI_WEBHOOK_SWEEP_INTERVAL_MS: '300',
+      PAKATI_WEBHOOK_MAX_ENDPOINTS: '4',
     },
   });
 });
@@ -394,6 +395,27 @@ describe('webhook endpoints', () => {
     const res = await stack.alpha.gql(CREATE, { input: { url, eventTypes: ['RUN_COMPLETED'] } });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, reason });
     expect(await stack.platform.orm.em.fork().count(WebhookEndpointSchema, {})).toBe(0);
+  });
+
+  it('refuses a fifth endpoint of an organization (the limit here is 4), and takes one again after a delete', async () => {
+    const receiver = await startReceiver();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await createEndpoint(receiver.url, ['RUN_COMPLETED'])).id);
+    const fifth = await stack.alpha.gql(CREATE, {
+      input: { url: receiver.url, eventTypes: ['RUN_COMPLETED'] },
+    });
+    expect(fifth.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'TOO_MANY_ENDPOINTS',
+    });
+    // Another organization has its own allowance.
+    await createEndpoint(receiver.url, ['RUN_COMPLETED'], stack.beta.gql);
+    const deleted = await stack.alpha.gql(
+      `mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { deletedWebhookEndpointId } }`,
+      { input: { id: ids[0] } },
+    );
+    expect(deleted.errors).toBeUndefined();
+    await createEndpoint(receiver.url, ['RUN_COMPLETED']);
   });
 
   it('refuses an empty event list', async () => {

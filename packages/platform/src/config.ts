@@ -65,6 +65,7 @@ const schema = z
       }),
     // How often the worker re-enqueues webhook deliveries whose job was lost (and how overdue they must be).
     PAKATI_WEBHOOK_SWEEP_INTERVAL_MS: int(30_000),
+    PAKATI_WEBHOOK_MAX_ENDPOINTS: int(25),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PAKATI_URL_SIGNING_SECRET) {
@@ -135,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: c.PAKATI_WEBHOOK_TIMEOUT_MS,
       retryScheduleMs: c.PAKATI_WEBHOOK_RETRY_SCHEDULE,
       sweepIntervalMs: c.PAKATI_WEBHOOK_SWEEP_INTERVAL_MS,
+      maxEndpoints: c.PAKATI_WEBHOOK_MAX_ENDPOINTS,
     },
     progress: { intervalMs: c.PAKATI_PROGRESS_INTERVAL_MS },
     backends: loadBackendsConfig(env),

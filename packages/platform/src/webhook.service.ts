@@ -100,8 +100,18 @@ export class WebhookService {
     const eventTypes = checkEventTypes(input.eventTypes);
     const description = checkDescription(input.description);
     const url = await checkWebhookUrl(input.url, this.config.allowPrivateTargets);
-    const secret = generateWebhookSecret();
     const em = this.orm.em.fork();
+    // Every endpoint is written to on every matching run event: the count per organization is bounded.
+    if (
+      (await em.count(WebhookEndpointSchema, { organization: organizationId })) >= this.config.maxEndpoints
+    ) {
+      throw new PakatiError(
+        'BAD_USER_INPUT',
+        `an organization has at most ${this.config.maxEndpoints} webhook endpoints; delete one first`,
+        { field: 'url', reason: 'TOO_MANY_ENDPOINTS', limit: this.config.maxEndpoints },
+      );
+    }
+    const secret = generateWebhookSecret();
     const endpoint = em.create(WebhookEndpointSchema, {
       organization: organizationId,
       url,

@@ -140,13 +140,13 @@ builder.relayMutationField(
   { inputFields: (t) => ({ id: t.globalID({ required: true }) }) },
   {
     resolve: async (_root, { input }, ctx) => ({
-      deletedId: encodeGlobalID(
+      deletedWorkflowId: encodeGlobalID(
         'Workflow',
         await ctx.platform.workflows.delete(ctx.principal.organizationId, expectType(input.id, 'Workflow')),
       ),
     }),
   },
-  { outputFields: (t) => ({ deletedId: t.id({ resolve: (p) => p.deletedId }) }) },
+  { outputFields: (t) => ({ deletedWorkflowId: t.id({ resolve: (p) => p.deletedWorkflowId }) }) },
 );
 
 builder.relayMutationField(
