@@ -22,8 +22,15 @@ export function maskError(error: unknown, log: (error: unknown) => void): Error 
       : 'GRAPHQL_VALIDATION_FAILED';
     return new GraphQLError(original.message, { nodes: original.nodes, extensions: { code } });
   }
-  log(original);
   const source = isGraphQLError(error) ? error : undefined;
+  // Pothos refusing an argument it could not parse (a malformed global id): the client's input, not our fault.
+  if (original instanceof Error && original.name === 'PothosValidationError') {
+    return new GraphQLError(original.message, {
+      ...(source ? { path: source.path } : {}),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  log(original);
   return new GraphQLError('Unexpected error.', {
     ...(source ? { path: source.path } : {}),
     extensions: { code: 'INTERNAL' },

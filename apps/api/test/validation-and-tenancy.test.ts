@@ -37,6 +37,18 @@ const square = [
 ];
 
 describe('bad input is a typed error and writes nothing', () => {
+  it.each(['not-a-global-id', 'UnVu', '%%%', ''])(
+    'answers a malformed id %j with BAD_USER_INPUT, not INTERNAL',
+    async (id) => {
+      const res = await stack.alpha.gql(`query($id: ID!) { run(id: $id) { id } }`, { id });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const cancel = await stack.alpha.gql(`mutation($id: ID!) { cancelRun(id: $id) { run { id } } }`, {
+        id,
+      });
+      expect(cancel.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    },
+  );
+
   it.each([
     ['zero width', { name: 'x', width: 0, height: 10 }, 'INVALID_CANVAS'],
     ['negative height', { name: 'x', width: 10, height: -5 }, 'INVALID_CANVAS'],

@@ -189,6 +189,11 @@ export function subscriptionPayload<D extends AnyDocument>(
   };
 }
 
+function subscriptionError(errors: ReturnType<typeof parseGraphQLErrors>): GraphQLRequestError {
+  const code = errors.find((e) => e.code)?.code ?? 'GRAPHQL_ERROR';
+  return new GraphQLRequestError(code, errors.map((e) => e.message).join('; '), { errors });
+}
+
 /** Subscribes over graphql-ws with automatic reconnects; returns the unsubscribe function. */
 export function subscribe<D extends AnyDocument>(
   document: D,
@@ -200,13 +205,14 @@ export function subscribe<D extends AnyDocument>(
     next(result) {
       const errors = parseGraphQLErrors(result.errors);
       if (errors.length > 0) {
-        const code = errors.find((e) => e.code)?.code ?? 'GRAPHQL_ERROR';
-        handlers.error(new GraphQLRequestError(code, errors.map((e) => e.message).join('; '), { errors }));
+        handlers.error(subscriptionError(errors));
         return;
       }
       if (result.data) handlers.next(result.data as ResultOf<D>);
     },
-    error: (error) => handlers.error(error),
+    // A subscription the server refuses outright (a validation error) arrives here as the bare error list.
+    error: (error) =>
+      handlers.error(Array.isArray(error) ? subscriptionError(parseGraphQLErrors(error)) : error),
     complete: () => handlers.complete?.(),
   });
 }

@@ -19,13 +19,19 @@ type TadaDocument = ReturnType<typeof tada>;
 const sources = new WeakMap<object, { text: string; fragments: readonly object[] }>();
 
 /**
+ * gql.tada's own directives (`@_unmask`, `@_optional`, `@_required`) shape the TypeScript types only;
+ * the API does not know them and rejects a document that carries one.
+ */
+const CLIENT_ONLY_DIRECTIVE = /\s*@_(?:unmask|optional|required)\b/g;
+
+/**
  * `graphql(...)` documents typed from the committed SDL (packages/schema/schema.graphql) through the
  * introspection in graphql-env.d.ts, which `pnpm --filter @pakati/web gql:write` regenerates.
  */
 export const graphql = Object.assign(
   (text: string, fragments?: readonly TadaDocument[]) => {
     const document = tada(text, fragments as never);
-    sources.set(document, { text, fragments: fragments ?? [] });
+    sources.set(document, { text: text.replace(CLIENT_ONLY_DIRECTIVE, ''), fragments: fragments ?? [] });
     return document;
   },
   { scalar: tada.scalar, persisted: tada.persisted },

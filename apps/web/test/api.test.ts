@@ -51,6 +51,13 @@ describe('documentText', () => {
     expect(text.startsWith('query Both')).toBe(true);
   });
 
+  it('leaves out the directives only gql.tada knows, as the API rejects them', () => {
+    const Unmasked = graphql(`
+      fragment UnmaskedProject on Project @_unmask { id name }
+    `);
+    expect(documentText(Unmasked)).toBe('fragment UnmaskedProject on Project { id name }');
+  });
+
   it('refuses documents not made by lib/graphql', () => {
     expect(() => documentText({ kind: 'Document', definitions: [] })).toThrow(TypeError);
   });
@@ -177,5 +184,26 @@ describe('subscriptions', () => {
     state.sink?.next({ errors: [{ message: 'run not found', extensions: { code: 'NOT_FOUND' } }] });
     expect(seen).toEqual([4]);
     expect((errors[0] as GraphQLRequestError).code).toBe('NOT_FOUND');
+  });
+
+  it('reports a subscription the server refuses (its bare error list) as one GraphQLRequestError', () => {
+    let sink: Sink<FormattedExecutionResult<unknown>> | undefined;
+    const client: Pick<Client, 'subscribe'> = {
+      subscribe(_payload, s) {
+        sink = s as Sink<FormattedExecutionResult<unknown>>;
+        return () => {};
+      },
+    };
+    const errors: unknown[] = [];
+    subscribe(RunEventsSeq, { runId: 'r1' }, { next: () => {}, error: (e) => errors.push(e) }, client);
+    sink?.error([
+      { message: 'Fields "message" conflict', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      { message: 'Unknown field' },
+    ]);
+    expect(errors[0]).toBeInstanceOf(GraphQLRequestError);
+    expect(errors[0]).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      message: 'Fields "message" conflict; Unknown field',
+    });
   });
 });

@@ -82,7 +82,7 @@ describe('parseRunEvent', () => {
         jobName: 'render-region',
         attempt: 1,
         code: 'X',
-        message: 'm',
+        retryMessage: 'm',
         delayMs: 500,
       },
       {
@@ -109,6 +109,7 @@ describe('parseRunEvent', () => {
     ]);
     expect(parsed[2]).toMatchObject({ fraction: 1, etaSeconds: 12 });
     expect(parsed[3]).toMatchObject({ iteration: 0, score: 0.5, thumbnailUrl: 'https://cdn.test/it0.png' });
+    expect(parsed[7]).toMatchObject({ code: 'X', message: 'm' });
   });
 
   it('rejects malformed frames', () => {

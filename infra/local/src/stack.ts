@@ -101,15 +101,41 @@ async function up(): Promise<void> {
   return stopAll(code === 0 ? 1 : code);
 }
 
+const CHROMIUM = process.env.PAKATI_CHROMIUM?.trim() || '/usr/bin/chromium';
+
+/**
+ * The web end-to-end tests drive Debian's Chromium. Installed with apt when missing and we may (root with
+ * apt-get), as bin/pakati does for redis-server; otherwise the e2e step fails and says how to get it.
+ */
+async function ensureChromium(): Promise<number> {
+  if (existsSync(CHROMIUM)) return 0;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    log(`no Chromium at ${CHROMIUM}: install it (sudo apt-get install chromium) or set PAKATI_CHROMIUM`);
+    return 1;
+  }
+  log('installing chromium with apt for the web end-to-end tests');
+  const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
+  const code =
+    (await run('apt-get', ['update', '-qq'], aptEnv)) ||
+    (await run('apt-get', ['install', '-y', '-qq', 'chromium'], aptEnv));
+  if (code !== 0 || !existsSync(CHROMIUM)) {
+    log(`chromium did not install (apt-get exited ${code}); the web end-to-end tests need it at ${CHROMIUM}`);
+    return code || 1;
+  }
+  return 0;
+}
+
 async function test(): Promise<void> {
   const env = await services();
-  const steps: [string, string[]][] = [
-    [bin('biome'), ['ci', '.']],
-    [bin('turbo'), ['run', 'typecheck']],
-    [bin('turbo'), ['run', 'test', '--concurrency=1']],
+  const steps: (() => Promise<number>)[] = [
+    () => run(bin('biome'), ['ci', '.'], env),
+    () => run(bin('turbo'), ['run', 'typecheck'], env),
+    () => run(bin('turbo'), ['run', 'test', '--concurrency=1'], env),
+    ensureChromium,
+    () => run('pnpm', ['--filter', '@pakati/web', 'run', 'test:e2e'], env),
   ];
-  for (const [cmd, args] of steps) {
-    const code = await run(cmd, args, env);
+  for (const step of steps) {
+    const code = await step();
     if (code !== 0) return stopAll(code);
   }
   return stopAll(0);

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useId, useState } from 'react';
+import { runPath } from '../../lib/paths';
 import { type GenerationStep, graphqlRunsApi, type RegionLabel, type RunsApi } from '../../lib/runs/runs-api';
 import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
 
@@ -84,7 +85,7 @@ export function GenerationHistory({ projectId, api = graphqlRunsApi }: { project
               <p className="small">{step.prompt}</p>
               <p className="muted small">
                 {new Date(step.createdAt).toLocaleString()} ·{' '}
-                <Link href={`/projects/${projectId}/runs/${step.runId}`}>run</Link> ·{' '}
+                <Link href={runPath(projectId, step.runId)}>run</Link> ·{' '}
                 <a href={step.imageUrl} download={`pakati-${step.id}.png`}>
                   Download
                 </a>

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
+import { runPath } from '../../lib/paths';
 import { graphqlRunsApi, type RunSummary, type RunsApi } from '../../lib/runs/runs-api';
 import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
 
@@ -58,8 +59,8 @@ export function RunGallery({ projectId, api = graphqlRunsApi }: { projectId: str
               {/* biome-ignore lint/performance/noImgElement: signed, expiring URLs from the API. */}
               <img src={run.imageUrl ?? ''} alt={`Result of run ${run.id}`} loading="lazy" />
               <figcaption>
-                <Link href={`/projects/${projectId}/runs/${run.id}`}>{run.kind.toLowerCase()} run</Link> ·
-                seed {run.seed} ·{' '}
+                <Link href={runPath(projectId, run.id)}>{run.kind.toLowerCase()} run</Link> · seed {run.seed}{' '}
+                ·{' '}
                 <a href={run.imageUrl ?? ''} download={`pakati-${run.id}.png`}>
                   Download
                 </a>

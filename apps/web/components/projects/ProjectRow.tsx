@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { type FormEvent, useId, useState } from 'react';
 import { gqlRequest } from '../../lib/api';
 import type { ResultOf } from '../../lib/graphql';
+import { projectPath } from '../../lib/paths';
 import {
   DeleteProjectMutation,
   type ProjectSummaryFields,
@@ -110,7 +111,7 @@ export function ProjectRow({
         </form>
       ) : (
         <div className="project-row-main">
-          <Link href={`/projects/${encodeURIComponent(project.id)}`} className="project-link">
+          <Link href={projectPath(project.id)} className="project-link">
             {project.name}
           </Link>
           <span className="muted small">

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
+import { runPath } from '../../lib/paths';
 import { progressPercent } from '../../lib/runs/progress-text';
 import { graphqlRunsApi, type RunSummary, type RunsApi } from '../../lib/runs/runs-api';
 import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
@@ -56,7 +57,7 @@ export function RunsList({ projectId, api = graphqlRunsApi }: { projectId: strin
         <ul data-testid="runs-list">
           {runs.map((run) => (
             <li key={run.id} className="runs-list-item">
-              <Link href={`/projects/${projectId}/runs/${run.id}`}>
+              <Link href={runPath(projectId, run.id)}>
                 <span className={`status status-${run.status.toLowerCase()}`}>{run.status}</span>{' '}
                 {run.kind.toLowerCase()} · {progressPercent(run.progress)}% ·{' '}
                 <span className="muted small">{new Date(run.createdAt).toLocaleString()}</span>

@@ -3,6 +3,7 @@ import './runs.css';
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { galleryPath, runPath } from '../../lib/paths';
 import { RunsList } from './RunsList';
 import { StartRunForm } from './StartRunForm';
 
@@ -11,13 +12,10 @@ export function RunsPanel({ projectId }: { projectId: string }) {
   const router = useRouter();
   return (
     <div className="runs-panel">
-      <StartRunForm
-        projectId={projectId}
-        onStarted={(run) => router.push(`/projects/${projectId}/runs/${run.id}`)}
-      />
+      <StartRunForm projectId={projectId} onStarted={(run) => router.push(runPath(projectId, run.id))} />
       <RunsList projectId={projectId} />
       <p>
-        <Link href={`/projects/${projectId}/gallery`}>Gallery and generation history</Link>
+        <Link href={galleryPath(projectId)}>Gallery and generation history</Link>
       </p>
     </div>
   );

@@ -54,6 +54,8 @@ export const RUN_ITERATIONS_QUERY = graphql(`
   }
 `);
 
+// RunRetryEvent.message is aliased: it is String! where the other events' is String, and GraphQL refuses
+// one response field with two types.
 export const RUN_EVENTS_SUBSCRIPTION = graphql(`
   subscription RunEvents($runId: ID!, $after: Int) {
     runEvents(runId: $runId, after: $after) {
@@ -65,7 +67,7 @@ export const RUN_EVENTS_SUBSCRIPTION = graphql(`
       ... on RunStartedEvent { attempt }
       ... on RunProgressEvent { fraction step totalSteps etaSeconds message previewUrl }
       ... on RunStepEvent { status regionId backend next message }
-      ... on RunRetryEvent { jobName attempt code message delayMs }
+      ... on RunRetryEvent { jobName attempt code retryMessage: message delayMs }
       ... on RunIterationEvent {
         iteration accepted score bestScore bestIteration rejection thumbnailUrl
         regions { regionId score scoreBefore attributeDelta }

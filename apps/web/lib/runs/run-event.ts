@@ -176,7 +176,7 @@ export function parseRunEvent(raw: unknown): RunEvent | null {
         jobName: str(raw.jobName) ?? 'job',
         attempt: num(raw.attempt) ?? 1,
         code: str(raw.code) ?? 'UNKNOWN',
-        message: str(raw.message) ?? '',
+        message: str(raw.retryMessage) ?? '',
         delayMs: num(raw.delayMs) ?? 0,
       };
     case 'ITERATION': {
