@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { useCallback, useEffect, useId, useState } from 'react';
 import { runPath } from '../../lib/paths';
 import { type GenerationStep, graphqlRunsApi, type RegionLabel, type RunsApi } from '../../lib/runs/runs-api';
-import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
+import { usePagedList } from '../../lib/use-paged-list';
+import { ErrorMessage, toDisplayError } from '../ErrorMessage';
 
 export const HISTORY_PAGE_SIZE = 20;
 
@@ -12,42 +13,20 @@ export const HISTORY_PAGE_SIZE = 20;
 export function GenerationHistory({ projectId, api = graphqlRunsApi }: { projectId: string; api?: RunsApi }) {
   const [regions, setRegions] = useState<RegionLabel[]>([]);
   const [regionId, setRegionId] = useState<string | null>(null);
-  const [steps, setSteps] = useState<GenerationStep[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
   const selectId = useId();
 
-  useEffect(() => {
-    api.projectRegions(projectId).then(setRegions, (e: unknown) => setError(toDisplayError(e)));
-  }, [api, projectId]);
-
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (after: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.generationHistory(projectId, regionId, HISTORY_PAGE_SIZE, after);
-        if (!page) {
-          setError({ code: 'NOT_FOUND', message: 'This project does not exist.' });
-          return;
-        }
-        setSteps((current) => (after ? [...(current ?? []), ...page.steps] : page.steps));
-        setCursor(page.endCursor);
-        setHasMore(page.hasNextPage);
-      } catch (e) {
-        setError(toDisplayError(e));
-      } finally {
-        setLoading(false);
-      }
+      const page = await api.generationHistory(projectId, regionId, HISTORY_PAGE_SIZE, after);
+      return page && { items: page.steps, endCursor: page.endCursor, hasNextPage: page.hasNextPage };
     },
     [api, projectId, regionId],
   );
+  const { items: steps, hasMore, loading, error, setError, more } = usePagedList<GenerationStep>(fetchPage);
 
   useEffect(() => {
-    void load(null);
-  }, [load]);
+    api.projectRegions(projectId).then(setRegions, (e: unknown) => setError(toDisplayError(e)));
+  }, [api, projectId, setError]);
 
   return (
     <section className="history" aria-label="Generation history">
@@ -95,7 +74,7 @@ export function GenerationHistory({ projectId, api = graphqlRunsApi }: { project
         ))}
       </ol>
       {hasMore ? (
-        <button type="button" className="secondary" onClick={() => void load(cursor)} disabled={loading}>
+        <button type="button" className="secondary" onClick={more} disabled={loading}>
           {loading ? 'Loading…' : 'Older steps'}
         </button>
       ) : null}

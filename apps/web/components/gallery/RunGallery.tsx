@@ -1,10 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { runPath } from '../../lib/paths';
 import { graphqlRunsApi, type RunSummary, type RunsApi } from '../../lib/runs/runs-api';
-import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
+import { usePagedList } from '../../lib/use-paged-list';
+import { ErrorMessage } from '../ErrorMessage';
 
 export const GALLERY_PAGE_SIZE = 24;
 
@@ -13,38 +14,16 @@ export const GALLERY_PAGE_SIZE = 24;
  * so each page is a page of runs with the unfinished and failed ones left out.
  */
 export function RunGallery({ projectId, api = graphqlRunsApi }: { projectId: string; api?: RunsApi }) {
-  const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
-
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (after: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.projectRuns(projectId, GALLERY_PAGE_SIZE, after);
-        if (!page) {
-          setError({ code: 'NOT_FOUND', message: 'This project does not exist.' });
-          return;
-        }
-        const done = page.runs.filter((run) => run.status === 'SUCCEEDED' && run.imageUrl);
-        setRuns((current) => (after ? [...(current ?? []), ...done] : done));
-        setCursor(page.endCursor);
-        setHasMore(page.hasNextPage);
-      } catch (e) {
-        setError(toDisplayError(e));
-      } finally {
-        setLoading(false);
-      }
+      const page = await api.projectRuns(projectId, GALLERY_PAGE_SIZE, after);
+      if (!page) return null;
+      const done = page.runs.filter((run) => run.status === 'SUCCEEDED' && run.imageUrl);
+      return { items: done, endCursor: page.endCursor, hasNextPage: page.hasNextPage };
     },
     [api, projectId],
   );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const { items: runs, hasMore, loading, error, more } = usePagedList<RunSummary>(fetchPage);
 
   return (
     <section className="gallery" aria-label="Results">
@@ -70,7 +49,7 @@ export function RunGallery({ projectId, api = graphqlRunsApi }: { projectId: str
         ))}
       </ul>
       {hasMore ? (
-        <button type="button" className="secondary" onClick={() => void load(cursor)} disabled={loading}>
+        <button type="button" className="secondary" onClick={more} disabled={loading}>
           {loading ? 'Loading…' : 'Older results'}
         </button>
       ) : null}

@@ -1,53 +1,31 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { runPath } from '../../lib/paths';
 import { progressPercent } from '../../lib/runs/progress-text';
 import { graphqlRunsApi, type RunSummary, type RunsApi } from '../../lib/runs/runs-api';
-import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
+import { usePagedList } from '../../lib/use-paged-list';
+import { ErrorMessage } from '../ErrorMessage';
 
 export const RUNS_PAGE_SIZE = 20;
 
 /** A project's runs, newest first, a page at a time. */
 export function RunsList({ projectId, api = graphqlRunsApi }: { projectId: string; api?: RunsApi }) {
-  const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
-
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (after: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.projectRuns(projectId, RUNS_PAGE_SIZE, after);
-        if (!page) {
-          setError({ code: 'NOT_FOUND', message: 'This project does not exist.' });
-          return;
-        }
-        setRuns((current) => (after ? [...(current ?? []), ...page.runs] : page.runs));
-        setCursor(page.endCursor);
-        setHasMore(page.hasNextPage);
-      } catch (e) {
-        setError(toDisplayError(e));
-      } finally {
-        setLoading(false);
-      }
+      const page = await api.projectRuns(projectId, RUNS_PAGE_SIZE, after);
+      return page && { items: page.runs, endCursor: page.endCursor, hasNextPage: page.hasNextPage };
     },
     [api, projectId],
   );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const { items: runs, hasMore, loading, error, refresh, more } = usePagedList<RunSummary>(fetchPage);
 
   return (
     <section className="card runs-list" aria-label="Runs">
       <div className="card-head">
         <h2>Runs</h2>
-        <button type="button" className="secondary" onClick={() => void load(null)} disabled={loading}>
+        <button type="button" className="secondary" onClick={refresh} disabled={loading}>
           {loading ? 'Loading…' : 'Refresh'}
         </button>
       </div>
@@ -67,7 +45,7 @@ export function RunsList({ projectId, api = graphqlRunsApi }: { projectId: strin
         </ul>
       ) : null}
       {hasMore ? (
-        <button type="button" className="secondary" onClick={() => void load(cursor)} disabled={loading}>
+        <button type="button" className="secondary" onClick={more} disabled={loading}>
           Load more
         </button>
       ) : null}
