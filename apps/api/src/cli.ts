@@ -1,4 +1,4 @@
-// Operator commands: `pakati migrate`, `pakati org create <name>`, `pakati key create <org> [name]`,
+// Operator commands: `pakati migrate`, `pakati org create <name>`, `pakati org tier <name> <tier>`, `pakati key create <org> [name]`,
 // `pakati key revoke <prefix>`, and `pakati dev-setup --key-file <path>` used by `bin/pakati up`.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,9 @@ try {
   } else if (command === 'org' && sub === 'create') {
     const org = await identity.createOrganization(rest[0] ?? '');
     console.log(`organization ${org.name} (${org.id})`);
+  } else if (command === 'org' && sub === 'tier') {
+    const org = await identity.setTier((await orgByName(rest[0])).id, (rest[1] ?? '').toUpperCase());
+    console.log(`organization ${org.name} is ${org.tier}`);
   } else if (command === 'key' && sub === 'create') {
     const org = await orgByName(rest[0]);
     const key = await identity.createApiKey(org.id, rest[1] ?? 'cli');
@@ -44,7 +47,7 @@ try {
     }
   } else {
     console.log(
-      'usage: pakati migrate | org create <name> | key create <org> [name] | key revoke <prefix> | dev-setup --key-file <path>',
+      'usage: pakati migrate | org create <name> | org tier <name> starter|professional|enterprise | key create <org> [name] | key revoke <prefix> | dev-setup --key-file <path>',
     );
     process.exitCode = command ? 2 : 0;
   }

@@ -1,4 +1,4 @@
-import { OrganizationSchema, RunFailureSchema } from '@pakati/db';
+import { RunFailureSchema } from '@pakati/db';
 import { composeRunJob, QUEUE_NAMES, regionJobId } from '@pakati/jobs';
 import { collect, wsClient } from '@pakati/testkit';
 import { startWorkers } from '@pakati/worker';
@@ -113,13 +113,18 @@ describe('priorities, queue positions and batch start', () => {
   beforeAll(async () => {
     // No worker at first, so that runs wait; then one taking a single job at a time.
     stack = await startStack({ worker: false, env: { PAKATI_WORKER_CONCURRENCY: '1' } });
-    await stack.platform.orm.em
-      .fork()
-      .nativeUpdate(OrganizationSchema, { id: stack.beta.organizationId }, { tier: 'ENTERPRISE' });
+    await stack.platform.identity.setTier(stack.beta.organizationId, 'ENTERPRISE');
   });
   afterAll(async () => {
     await worker?.close();
     await stack?.stop();
+  });
+
+  it('refuses an unknown tier with a typed error', async () => {
+    await expect(stack.platform.identity.setTier(stack.alpha.organizationId, 'GOLD')).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { field: 'tier' },
+    });
   });
 
   it('rejects a priority outside 1..10', async () => {

@@ -1,5 +1,12 @@
 import { PakatiError } from '@pakati/core';
-import { ApiKeySchema, type Organization, OrganizationSchema, type Orm } from '@pakati/db';
+import {
+  ApiKeySchema,
+  ORGANIZATION_TIERS,
+  type Organization,
+  OrganizationSchema,
+  type OrganizationTier,
+  type Orm,
+} from '@pakati/db';
 import { apiKeyMatches, generateApiKey, parseApiKey } from './api-key-codec.ts';
 
 export interface Principal {
@@ -10,6 +17,20 @@ export interface Principal {
 
 export class IdentityService {
   constructor(private readonly orm: Orm) {}
+
+  /** The tier sets the organization's defaults (run priority now; quotas with issue 7). */
+  async setTier(organizationId: string, tier: string): Promise<Organization> {
+    if (!(ORGANIZATION_TIERS as readonly string[]).includes(tier)) {
+      throw new PakatiError('BAD_USER_INPUT', `tier must be one of ${ORGANIZATION_TIERS.join(', ')}`, {
+        field: 'tier',
+      });
+    }
+    const em = this.orm.em.fork();
+    const org = await em.findOneOrFail(OrganizationSchema, { id: organizationId });
+    org.tier = tier as OrganizationTier;
+    await em.flush();
+    return org;
+  }
 
   async createOrganization(name: string): Promise<Organization> {
     const em = this.orm.em.fork();
