@@ -209,4 +209,16 @@ describe('the web client against the real stack', () => {
     await runs.getByText('SUCCEEDED').waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows the settings: the key in use, the worker fleet and the queues', async () => {
+    screenshotOnFailure('settings');
+    await page.goto(`${stack.webUrl}/settings`);
+    const keys = page.getByTestId('api-keys-list');
+    await keys.getByTestId('api-key').first().waitFor();
+    await page.getByTestId('fleet-worker').first().waitFor();
+    await page.getByRole('table', { name: 'Queues' }).waitFor();
+    await page.getByRole('heading', { name: 'Webhooks' }).first().waitFor();
+    await shot('07-settings');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { builder } from './builder.ts';
 import './types/scalars.ts';
 import './types/viewer.ts';
+import './types/api-key.ts';
 import './types/model.ts';
 import './types/rule-set.ts';
 import './types/region.ts';
