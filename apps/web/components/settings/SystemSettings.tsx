@@ -82,7 +82,7 @@ function Backends({ models }: { models: SystemStatus['models'] }) {
       <h3>Backends</h3>
       {models.length === 0 ? <p className="muted">No backend is enabled.</p> : null}
       {models.length > 0 ? (
-        <table className={styles.table} aria-label="Backends">
+        <table className="data-table" aria-label="Backends">
           <thead>
             <tr>
               <th scope="col">Backend</th>
@@ -129,7 +129,7 @@ function Fleet({ workers, now }: { workers: SystemStatus['workers']; now: number
       <h3>Worker fleet</h3>
       {workers.length === 0 ? <p className="muted">No worker is running.</p> : null}
       {workers.length > 0 ? (
-        <table className={styles.table} aria-label="Workers">
+        <table className="data-table" aria-label="Workers">
           <thead>
             <tr>
               <th scope="col">Host</th>
@@ -187,7 +187,7 @@ function Queues({ queues }: { queues: SystemStatus['queues'] }) {
   return (
     <div className="stack">
       <h3>Queues</h3>
-      <table className={styles.table} aria-label="Queues">
+      <table className="data-table" aria-label="Queues">
         <thead>
           <tr>
             <th scope="col">Queue</th>

@@ -380,7 +380,7 @@ function DeliveryLog({ api, endpointId }: { api: WebhooksApi; endpointId: string
                 )}
                 {redelivered === delivery.id ? <span className="success-inline">Queued again</span> : null}
               </div>
-              <table className={styles.table} aria-label={`Attempts of ${eventLabel(delivery.eventType)}`}>
+              <table className="data-table" aria-label={`Attempts of ${eventLabel(delivery.eventType)}`}>
                 <thead>
                   <tr>
                     <th scope="col">Attempt</th>
