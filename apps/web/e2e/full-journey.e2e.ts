@@ -221,4 +221,15 @@ describe('the web client against the real stack', () => {
     await shot('07-settings');
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows the analytics of the organization's runs", async () => {
+    screenshotOnFailure('analytics');
+    await page.goto(`${stack.webUrl}/analytics`);
+    // The journey ran two runs: one succeeded, one cancelled.
+    await expect.poll(() => page.getByTestId('run-total').textContent()).not.toBe('0');
+    await page.getByTestId('success-rate').waitFor();
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    await shot('08-analytics');
+    expect(pageErrors).toEqual([]);
+  });
 });

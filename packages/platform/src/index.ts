@@ -1,3 +1,10 @@
+export {
+  type Analytics,
+  AnalyticsService,
+  type BackendUsage,
+  MAX_ANALYTICS_DAYS,
+  type RunsPerDay,
+} from './analytics.service.ts';
 export { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec.ts';
 export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';

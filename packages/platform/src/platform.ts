@@ -1,6 +1,7 @@
 import { type Orm, openOrm } from '@pakati/db';
 import { JobQueues } from '@pakati/jobs';
 import type { Redis } from 'ioredis';
+import { AnalyticsService } from './analytics.service.ts';
 import { BackendStatusBoard } from './backend-status.ts';
 import { type BlobStore, FileBlobStore } from './blob-store.ts';
 import type { Config } from './config.ts';
@@ -37,6 +38,7 @@ export interface Platform {
   pubsub: RedisPubSub;
   queues: JobQueues;
   queueStats: QueueStatsService;
+  analytics: AnalyticsService;
   blobs: BlobStore;
   backendStatus: BackendStatusBoard;
   fleet: WorkerFleet;
@@ -84,6 +86,7 @@ export async function createPlatform(
   );
   const workflows = new WorkflowService(orm, config.limits.canvas);
   const queueStats = new QueueStatsService(redis, queues);
+  const backendStatus = new BackendStatusBoard(redis, config.queuePrefix);
   return {
     config,
     logger,
@@ -92,7 +95,8 @@ export async function createPlatform(
     pubsub,
     queues,
     blobs,
-    backendStatus: new BackendStatusBoard(redis, config.queuePrefix),
+    backendStatus,
+    analytics: new AnalyticsService(orm, backendStatus, config.backends.enabled),
     fleet: new WorkerFleet(redis, config.queuePrefix),
     eventLog,
     progress: new RunProgress(redis, config.queuePrefix, {

@@ -14,5 +14,6 @@ import './types/project.ts';
 import './types/webhook.ts';
 import './types/worker.ts';
 import './types/workflow.ts';
+import './types/analytics.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

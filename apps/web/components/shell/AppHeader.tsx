@@ -7,6 +7,7 @@ import { HOME_PATH, SIGN_IN_PATH } from '../../lib/session';
 
 const NAV = [
   { href: HOME_PATH, label: 'Projects' },
+  { href: '/analytics', label: 'Analytics' },
   { href: '/settings', label: 'Settings' },
 ] as const;
 
