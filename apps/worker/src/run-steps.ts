@@ -1,17 +1,20 @@
+import { RunSchema, TERMINAL_RUN_STATUSES } from '@pakati/db';
 import type { Platform } from '@pakati/platform';
 import { describeFailure } from './run-failures.ts';
 
 /** The first job of a run to start moves it to RUNNING; later ones (other regions, retries) find it there. */
 export async function markRunStarted(platform: Platform, runId: string, attempt: number): Promise<boolean> {
-  await platform.eventLog.transition(runId, {
+  const started = await platform.eventLog.transition(runId, {
     from: ['QUEUED'],
     to: 'RUNNING',
     type: 'STARTED',
     payload: { attempt },
     patch: { startedAt: new Date(), attempts: attempt },
   });
-  const page = await platform.eventLog.loadAfter(runId, Number.MAX_SAFE_INTEGER);
-  return !page.terminal;
+  if (started) return true;
+  // Not the first job: the run may meanwhile have ended (a cancel, another region's final failure).
+  const run = await platform.orm.em.fork().findOne(RunSchema, { id: runId }, { fields: ['status'] });
+  return run !== null && !TERMINAL_RUN_STATUSES.includes(run.status);
 }
 
 export async function failRun(platform: Platform, runId: string, error: unknown): Promise<void> {
