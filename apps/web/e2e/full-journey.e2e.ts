@@ -79,6 +79,8 @@ describe('the web client against the real stack', () => {
     await page.getByText('No projects yet').waitFor();
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === 'pakati_session')).toMatchObject({ httpOnly: true });
+    // The header names the organization the key belongs to (the tenant the stack made).
+    await expect.poll(() => page.getByTestId('organization-name').textContent()).toBe('e2e');
   });
 
   it('creates a project and opens it', async () => {
@@ -137,6 +139,8 @@ describe('the web client against the real stack', () => {
     await eventually(async () => {
       expect(await imagesLoaded(thumbnails)).toBe(1);
     });
+    // Bound to the region drawn and saved last in this visit (still selected), named as the editor names it.
+    expect(await references.getByTestId('reference-binding').textContent()).toBe('Region 2');
     await shot('03-project-editor');
   });
 
@@ -184,6 +188,35 @@ describe('the web client against the real stack', () => {
     await shot('05-gallery');
   });
 
+  it('removes the reference after confirmation, and the finished run still reads', async () => {
+    screenshotOnFailure('remove-reference');
+    await page.goto(projectUrl);
+    const references = page.getByRole('region', { name: 'References' });
+    const item = references.getByTestId('reference-item');
+    await item.waitFor();
+    await item.getByRole('button', { name: /^Remove / }).click();
+    await item.getByRole('alertdialog').waitFor();
+    await item.getByRole('button', { name: 'Remove for good' }).click();
+    await references.getByText('No references yet.').waitFor();
+    // Gone on the server too, not only from the list.
+    await page.reload();
+    await page.getByRole('region', { name: 'References' }).getByText('No references yet.').waitFor();
+
+    // The REFINE run measured against the removed reference: its page reads as before.
+    await page
+      .getByTestId('runs-list')
+      .getByRole('link', { name: /SUCCEEDED/ })
+      .click();
+    await page.waitForURL(/\/runs\/[^/]+$/);
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('SUCCEEDED');
+    await eventually(async () => {
+      expect(
+        await imagesLoaded(page.getByTestId('iteration-timeline').getByRole('img')),
+      ).toBeGreaterThanOrEqual(2);
+    });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('cancels a second run while it waits in the queue', async () => {
     screenshotOnFailure('cancel');
     // Holding the queue keeps the run QUEUED until the button is pressed, however fast the worker is.
@@ -219,6 +252,33 @@ describe('the web client against the real stack', () => {
     await page.getByRole('table', { name: 'Queues' }).waitFor();
     await page.getByRole('heading', { name: 'Webhooks' }).first().waitFor();
     await shot('07-settings');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("edits a webhook endpoint's URL, with the API's refusal shown next to the field", async () => {
+    screenshotOnFailure('webhook-edit');
+    // IP literals: checked without DNS, and nothing is delivered (no run starts after this).
+    const first = 'https://93.184.216.34/pakati-hook';
+    const second = 'https://93.184.216.35/pakati-hook';
+    const add = page.getByRole('form', { name: 'Add an endpoint' });
+    await add.getByLabel('URL').fill(first);
+    await add.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByTestId('webhook-secret').getByRole('button', { name: 'I have stored it' }).click();
+    const endpoints = page.getByRole('list', { name: 'Webhook endpoints' });
+    await endpoints.getByRole('button', { name: `Edit ${first}` }).click();
+    const form = endpoints.getByRole('form', { name: `Edit ${first}` });
+    const url = form.getByLabel('URL');
+    await url.fill('http://10.0.0.1/hook');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.locator('.field-error').waitFor();
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+
+    await url.fill(second);
+    await form.getByRole('checkbox', { name: 'run.started' }).check();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await endpoints.getByText(second, { exact: true }).waitFor();
+    await endpoints.getByText(/run\.started, run\.completed/).waitFor();
+    expect(await endpoints.getByText(first, { exact: true }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

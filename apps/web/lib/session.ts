@@ -1,5 +1,5 @@
 /**
- * Pure rules of the web session: the httpOnly cookie that carries the API key, what sign-in accepts,
+ * Pure rules of the web session: the httpOnly cookie that carries the signed session token, what sign-in accepts,
  * where signed-out visitors go. The route handlers and proxy.ts apply them.
  */
 
@@ -8,9 +8,6 @@ export const SESSION_COOKIE = 'pakati_session';
 
 export const SIGN_IN_PATH = '/sign-in';
 export const HOME_PATH = '/projects';
-
-/** A month: the key itself does not expire, and signing out deletes the cookie. */
-const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 export interface SessionCookieOptions {
   httpOnly: true;
@@ -21,19 +18,30 @@ export interface SessionCookieOptions {
 }
 
 /**
- * httpOnly keeps the key away from page scripts; SameSite=Strict keeps other sites from riding on it; Secure
+ * httpOnly keeps the session token away from page scripts; SameSite=Strict keeps other sites from riding on it; Secure
  * whenever the browser reached us over https (directly or through a proxy that says so), so sign-in still works
  * over plain http on 127.0.0.1, as `bin/pakati up` serves it.
  */
-export function sessionCookieOptions(request: { url: string; headers: Headers }): SessionCookieOptions {
+export function sessionCookieOptions(
+  request: { url: string; headers: Headers },
+  expiresAt: Date,
+  now = Date.now(),
+): SessionCookieOptions {
   const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
   return {
     httpOnly: true,
     sameSite: 'strict',
     secure: (forwarded ?? new URL(request.url).protocol.replace(':', '')) === 'https',
     path: '/',
-    maxAge: SESSION_MAX_AGE_SECONDS,
+    // The cookie lives as long as the session token it holds, which the API signed with its expiry.
+    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000)),
   };
+}
+
+/** A browser marks requests another site made it send; the proxy refuses those whatever cookie they carry. */
+export function isCrossSiteRequest(headers: Headers): boolean {
+  const site = headers.get('sec-fetch-site');
+  return site === 'cross-site' || site === 'same-site';
 }
 
 /** The development key file may prefill the sign-in form only for a browser on this machine. */
@@ -91,10 +99,13 @@ export function safeNextPath(next: string | null | undefined): string {
   return next;
 }
 
-/** The request headers forwarded to the API: the body's type (JSON or multipart) and the key as bearer. */
-export function upstreamHeaders(incoming: Headers, apiKey: string): Headers {
-  const headers = new Headers({ authorization: `Bearer ${apiKey}` });
-  for (const name of ['content-type', 'accept']) {
+/**
+ * The request headers forwarded to the API: the body's type (JSON or multipart), the session token as bearer, and
+ * the API's CSRF preflight header: the proxy itself refuses cross-site requests, so what it forwards is same-site.
+ */
+export function upstreamHeaders(incoming: Headers, sessionToken: string): Headers {
+  const headers = new Headers({ authorization: `Bearer ${sessionToken}`, 'x-pakati-csrf': '1' });
+  for (const name of ['content-type', 'accept', 'x-request-id']) {
     const value = incoming.get(name);
     if (value) headers.set(name, value);
   }

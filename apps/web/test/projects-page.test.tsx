@@ -34,7 +34,7 @@ const project = (n: number) => ({
   name: `Project ${n}`,
   width: 512,
   height: 384,
-  createdAt: '2026-01-0' + ((n % 9) + 1) + 'T10:00:00Z',
+  createdAt: `2026-01-0${(n % 9) + 1}T10:00:00Z`,
 });
 
 const page = (projects: ReturnType<typeof project>[], hasNextPage = false) => ({

@@ -38,18 +38,28 @@ const signIn = (body: unknown) =>
   session.POST(new Request('http://web.test/api/session', { method: 'POST', body: JSON.stringify(body) }));
 
 describe('POST /api/session', () => {
-  it('checks the key with a viewer query and keeps it in an httpOnly cookie', async () => {
-    stubApi(() => Response.json({ data: { viewer: { organization: { id: 'o1', name: 'Alpha' } } } }));
+  it('checks the key, trades it for a session token and keeps only the token in an httpOnly cookie', async () => {
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    stubApi((init) =>
+      String(init.body).includes('createWebSession')
+        ? Response.json({ data: { createWebSession: { token: 'a.b.c', expiresAt } } })
+        : Response.json({ data: { viewer: { organization: { id: 'o1', name: 'Alpha' } } } }),
+    );
     const response = await signIn({ apiKey: ' key-1 ' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ organization: { id: 'o1', name: 'Alpha' } });
-    expect(upstream[0]?.url).toBe(API);
-    expect(new Headers(upstream[0]?.init.headers).get('authorization')).toBe('Bearer key-1');
+    expect(upstream.map((u) => u.url)).toEqual([API, API]);
+    for (const call of upstream)
+      expect(new Headers(call.init.headers).get('authorization')).toBe('Bearer key-1');
     expect(String(upstream[0]?.init.body)).toContain('viewer');
-    expect(jar.get('pakati_session')).toMatchObject({
-      value: 'key-1',
+    expect(String(upstream[1]?.init.body)).toContain('createWebSession');
+    const cookie = jar.get('pakati_session')!;
+    expect(cookie).toMatchObject({
+      value: 'a.b.c',
       options: { httpOnly: true, sameSite: 'strict', path: '/' },
     });
+    expect(cookie.options!.maxAge).toBeGreaterThan(3590);
+    expect(cookie.options!.maxAge).toBeLessThanOrEqual(3600);
   });
 
   it('answers 401 with a clear message for a key the API rejects, and sets no cookie', async () => {
@@ -106,7 +116,7 @@ describe('POST /api/graphql', () => {
     expect(upstream).toHaveLength(0);
   });
 
-  it('forwards JSON and multipart bodies with the cookie key as bearer', async () => {
+  it('forwards JSON and multipart bodies with the cookie token as bearer', async () => {
     jar.set('pakati_session', { value: 'key-1' });
     stubApi(async (init) => Response.json({ data: { echoed: await new Response(init.body).text() } }));
     const json = await forward('{"query":"{ a }"}', 'application/json');
@@ -124,6 +134,20 @@ describe('POST /api/graphql', () => {
     expect(((await multipart.json()) as { data: { echoed: string } }).data.echoed).toContain(
       'filename="ref.png"',
     );
+  });
+
+  it('refuses a request another site made the browser send, whatever cookie it carries', async () => {
+    jar.set('pakati_session', { value: 'a.b.c' });
+    stubApi(() => Response.json({}));
+    const response = await proxy.POST(
+      new Request('http://web.test/api/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        body: '{"query":"mutation { x }"}',
+      }),
+    );
+    expect(response.status).toBe(403);
+    expect(upstream).toHaveLength(0);
   });
 
   it('drops the cookie when the API no longer accepts the key, and reports an unreachable API', async () => {

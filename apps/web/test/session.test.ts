@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   graphqlErrorBody,
+  isCrossSiteRequest,
   isLoopbackHost,
   parseSignIn,
   SESSION_COOKIE,
@@ -16,14 +17,35 @@ describe('session cookie', () => {
       url,
       headers: new Headers(proto ? { 'x-forwarded-proto': proto } : {}),
     });
-    expect(sessionCookieOptions(request('https://pakati.example/api/session'))).toMatchObject({
+    const expires = new Date(Date.now() + 3600_000);
+    expect(sessionCookieOptions(request('https://pakati.example/api/session'), expires)).toMatchObject({
       httpOnly: true,
       sameSite: 'strict',
       secure: true,
       path: '/',
     });
-    expect(sessionCookieOptions(request('http://127.0.0.1:3000/api/session')).secure).toBe(false);
-    expect(sessionCookieOptions(request('http://10.0.0.5:3000/api/session', 'https')).secure).toBe(true);
+    expect(sessionCookieOptions(request('http://127.0.0.1:3000/api/session'), expires).secure).toBe(false);
+    expect(sessionCookieOptions(request('http://10.0.0.5:3000/api/session', 'https'), expires).secure).toBe(
+      true,
+    );
+  });
+
+  it('lives exactly as long as the session token it holds', () => {
+    const now = Date.UTC(2026, 10, 23, 12);
+    const options = sessionCookieOptions(
+      { url: 'http://127.0.0.1:3000/api/session', headers: new Headers() },
+      new Date(now + 12 * 3600_000),
+      now,
+    );
+    expect(options.maxAge).toBe(12 * 3600);
+  });
+
+  it('tells cross-site requests from same-origin ones by Sec-Fetch-Site', () => {
+    expect(isCrossSiteRequest(new Headers({ 'sec-fetch-site': 'cross-site' }))).toBe(true);
+    expect(isCrossSiteRequest(new Headers({ 'sec-fetch-site': 'same-site' }))).toBe(true);
+    expect(isCrossSiteRequest(new Headers({ 'sec-fetch-site': 'same-origin' }))).toBe(false);
+    // Non-browser clients send none; SameSite=Strict already keeps the cookie from other sites.
+    expect(isCrossSiteRequest(new Headers())).toBe(false);
   });
 
   it('lets the development key prefill the form only for a browser on this machine', () => {
@@ -89,7 +111,7 @@ describe('safeNextPath', () => {
 });
 
 describe('proxy helpers', () => {
-  it('forwards the body type (multipart boundary included) and replaces any authorization with the key', () => {
+  it('forwards the body type (multipart boundary included) and replaces any authorization with the session', () => {
     const incoming = new Headers({
       'content-type': 'multipart/form-data; boundary=xyz',
       accept: 'application/json',
@@ -100,6 +122,7 @@ describe('proxy helpers', () => {
     expect(headers.get('authorization')).toBe('Bearer the-key');
     expect(headers.get('content-type')).toBe('multipart/form-data; boundary=xyz');
     expect(headers.get('cookie')).toBeNull();
+    expect(headers.get('x-pakati-csrf')).toBe('1');
   });
 
   it('shapes its own failures like GraphQL errors', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { attemptOutcome, eventLabel, validateWebhookForm } from '../lib/settings/webhook-form';
+import { GraphQLRequestError } from '../lib/graphql-client';
+import {
+  apiFieldErrors,
+  attemptOutcome,
+  eventLabel,
+  toggleEvent,
+  validateWebhookEdit,
+  validateWebhookForm,
+} from '../lib/settings/webhook-form';
 
 describe('validateWebhookForm', () => {
   it('trims the URL and description and keeps the events in display order', () => {
@@ -56,5 +64,71 @@ describe('webhook display helpers', () => {
     expect(attemptOutcome({ statusCode: 503, error: 'Service Unavailable' })).toBe('HTTP 503');
     expect(attemptOutcome({ statusCode: null, error: 'ECONNREFUSED' })).toBe('No answer');
     expect(attemptOutcome({ statusCode: null, error: null })).toBe('No status');
+  });
+});
+
+describe('validateWebhookEdit', () => {
+  const endpoint = {
+    id: 'wh1',
+    url: 'https://hooks.example.com/a',
+    eventTypes: ['RUN_FAILED', 'RUN_COMPLETED'] as const,
+  };
+  const current = { id: endpoint.id, url: endpoint.url, eventTypes: [...endpoint.eventTypes] };
+
+  it('sends only the fields that changed', () => {
+    expect(
+      validateWebhookEdit(current, { url: ' https://hooks.example.com/b ', eventTypes: current.eventTypes }),
+    ).toEqual({ ok: true, patch: { id: 'wh1', url: 'https://hooks.example.com/b' } });
+    expect(validateWebhookEdit(current, { url: current.url, eventTypes: ['RUN_STARTED'] })).toEqual({
+      ok: true,
+      patch: { id: 'wh1', eventTypes: ['RUN_STARTED'] },
+    });
+  });
+
+  it('has nothing to send when the same events are ticked in another order', () => {
+    expect(
+      validateWebhookEdit(current, { url: current.url, eventTypes: ['RUN_COMPLETED', 'RUN_FAILED'] }),
+    ).toEqual({ ok: true, patch: null });
+  });
+
+  it('checks the URL and the events as the add form does', () => {
+    expect(validateWebhookEdit(current, { url: 'hooks', eventTypes: [] })).toEqual({
+      ok: false,
+      errors: {
+        url: 'Enter an absolute http:// or https:// URL.',
+        eventTypes: 'Choose at least one event.',
+      },
+    });
+  });
+});
+
+describe('apiFieldErrors', () => {
+  const refusal = (field: unknown, message: string, code = 'BAD_USER_INPUT') =>
+    new GraphQLRequestError(code, message, {
+      errors: [{ message, code, path: null, extensions: field === undefined ? {} : { field } }],
+    });
+
+  it('puts the API refusing the URL or the events next to that field', () => {
+    expect(apiFieldErrors(refusal('url', 'private addresses are refused'))).toEqual({
+      url: 'private addresses are refused',
+    });
+    expect(apiFieldErrors(refusal('eventTypes', 'eventTypes must name at least one'))).toEqual({
+      eventTypes: 'eventTypes must name at least one',
+    });
+  });
+
+  it('leaves other errors to the form as a whole', () => {
+    expect(apiFieldErrors(refusal('description', 'too long'))).toBeNull();
+    expect(apiFieldErrors(refusal(undefined, 'bad'))).toBeNull();
+    expect(apiFieldErrors(refusal('url', 'gone', 'NOT_FOUND'))).toBeNull();
+    expect(apiFieldErrors(new Error('offline'))).toBeNull();
+  });
+});
+
+describe('toggleEvent', () => {
+  it('adds an event once and drops it again', () => {
+    expect(toggleEvent(['RUN_FAILED'], 'RUN_STARTED', true)).toEqual(['RUN_FAILED', 'RUN_STARTED']);
+    expect(toggleEvent(['RUN_FAILED'], 'RUN_FAILED', true)).toEqual(['RUN_FAILED']);
+    expect(toggleEvent(['RUN_FAILED', 'RUN_STARTED'], 'RUN_FAILED', false)).toEqual(['RUN_STARTED']);
   });
 });

@@ -65,7 +65,14 @@ function fakeApi(initial: WebhookEndpoint[] = [endpoint()]) {
     }),
     update: vi.fn<WebhooksApi['update']>(async (input) => {
       endpoints = endpoints.map((e) =>
-        e.id === input.id ? { ...e, disabled: input.disabled ?? e.disabled } : e,
+        e.id === input.id
+          ? {
+              ...e,
+              disabled: input.disabled ?? e.disabled,
+              url: input.url ?? e.url,
+              eventTypes: input.eventTypes ?? e.eventTypes,
+            }
+          : e,
       );
       return endpoints.find((e) => e.id === input.id)!;
     }),
@@ -154,6 +161,75 @@ describe('WebhooksSettings', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Delete for good' }));
     expect(api.remove).toHaveBeenCalledWith('wh1');
     expect(await screen.findByText('No webhook endpoints yet.')).toBeTruthy();
+  });
+
+  it("edits an endpoint's URL and events, checking them next to each field first", async () => {
+    const api = fakeApi();
+    render(<WebhooksSettings api={api} />);
+    const label = 'https://hooks.example.com/a';
+    await userEvent.click(await screen.findByRole('button', { name: `Edit ${label}` }));
+    const form = screen.getByRole('form', { name: `Edit ${label}` });
+    const url = within(form).getByLabelText('URL');
+    expect((url as HTMLInputElement).value).toBe(label);
+    expect((within(form).getByRole('checkbox', { name: 'run.failed' }) as HTMLInputElement).checked).toBe(
+      true,
+    );
+
+    await userEvent.clear(url);
+    await userEvent.type(url, 'hooks.example.com/b');
+    await userEvent.click(within(form).getByRole('checkbox', { name: 'run.completed' }));
+    await userEvent.click(within(form).getByRole('checkbox', { name: 'run.failed' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(api.update).not.toHaveBeenCalled();
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(url.getAttribute('aria-describedby')!)!.textContent).toBe(
+      'Enter an absolute http:// or https:// URL.',
+    );
+    expect(within(form).getByText('Choose at least one event.')).toBeTruthy();
+
+    await userEvent.clear(url);
+    await userEvent.type(url, 'https://hooks.example.com/b');
+    await userEvent.click(within(form).getByRole('checkbox', { name: 'run.started' }));
+    await userEvent.click(within(form).getByRole('checkbox', { name: 'run.failed' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(api.update).toHaveBeenCalledWith({
+      id: 'wh1',
+      url: 'https://hooks.example.com/b',
+      eventTypes: ['RUN_STARTED', 'RUN_FAILED'],
+    });
+    const list = await screen.findByRole('list', { name: 'Webhook endpoints' });
+    expect(await within(list).findByText('https://hooks.example.com/b')).toBeTruthy();
+    expect(within(list).getByText(/run\.started, run\.failed/)).toBeTruthy();
+    expect(screen.queryByRole('form', { name: /^Edit / })).toBeNull();
+  });
+
+  it('shows the API refusing an edited URL next to the field and keeps the form open', async () => {
+    const api = fakeApi();
+    const message = 'private addresses are refused';
+    api.update.mockRejectedValueOnce(
+      new GraphQLRequestError('BAD_USER_INPUT', message, {
+        errors: [{ message, code: 'BAD_USER_INPUT', path: null, extensions: { field: 'url' } }],
+      }),
+    );
+    render(<WebhooksSettings api={api} />);
+    const label = 'https://hooks.example.com/a';
+    await userEvent.click(await screen.findByRole('button', { name: `Edit ${label}` }));
+    const form = screen.getByRole('form', { name: `Edit ${label}` });
+    const url = within(form).getByLabelText('URL');
+    await userEvent.clear(url);
+    await userEvent.type(url, 'http://10.0.0.1/hook');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(form).findByText(message)).toBeTruthy();
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByTestId('webhook-edit-error')).toBeNull();
+
+    // Other refusals are shown for the form as a whole; Cancel leaves the endpoint as it was.
+    api.update.mockRejectedValueOnce(new GraphQLRequestError('NOT_FOUND', 'webhook endpoint not found'));
+    await userEvent.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect((await screen.findByTestId('webhook-edit-error')).textContent).toContain('not found');
+    await userEvent.click(within(form).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('form', { name: /^Edit / })).toBeNull();
+    expect(screen.getByText(label)).toBeTruthy();
   });
 
   it('shows deliveries with every attempt and redelivers a finished one', async () => {

@@ -19,6 +19,7 @@ import {
 } from '../../lib/region-editor/geometry';
 import { type EditorCommand, keyCommand } from '../../lib/region-editor/keyboard';
 import { movePolygon, moveVertex } from '../../lib/region-editor/polygon-edit';
+import { regionLabel } from '../../lib/region-editor/region-names';
 import { describeRejection, type ShapeProblem } from '../../lib/region-editor/shape-validity';
 import { fitViewport, screenToCanvas, screenToCanvasDistance } from '../../lib/region-editor/viewport';
 import styles from './editor.module.css';
@@ -212,7 +213,7 @@ export function CanvasEditor(props: CanvasEditorProps) {
               data-invalid={problem ? problem.reason : undefined}
             >
               <title>
-                {`Region ${index + 1}${problem ? ` (invalid: ${describeRejection(problem.reason)})` : ''}`}
+                {`${regionLabel(index)}${problem ? ` (invalid: ${describeRejection(problem.reason)})` : ''}`}
               </title>
             </polygon>
           );

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { gqlRequest } from '../../lib/api';
 import { readFragment } from '../../lib/graphql';
 import { latestImageUrl } from '../../lib/region-editor/latest-image';
@@ -45,6 +45,8 @@ export function ProjectEditor({ projectId }: { projectId: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<DisplayError | null>(null);
   const [selectedRegionId, setSelectedRegionId] = useState<string | null>(null);
+  // From the editor, not the load: a region drawn and saved in this visit is named at once.
+  const [regionNames, setRegionNames] = useState<ReadonlyMap<string, string>>(new Map());
   const toSignIn = useSignInRedirect();
 
   const load = useCallback(async () => {
@@ -75,16 +77,6 @@ export function ProjectEditor({ projectId }: { projectId: string }) {
 
   const save = useCallback((operation: SaveOperation) => sendOperation(projectId, operation), [projectId]);
 
-  const regionNames = useMemo(
-    () =>
-      new Map(
-        [...(loaded?.regions ?? [])]
-          .sort((a, b) => a.zOrder - b.zOrder)
-          .map((region, index) => [region.id, `Region ${index + 1}`]),
-      ),
-    [loaded],
-  );
-
   if (error) {
     return (
       <div>
@@ -105,6 +97,7 @@ export function ProjectEditor({ projectId }: { projectId: string }) {
         models={loaded.models}
         saveOperation={save}
         onSelectRegion={setSelectedRegionId}
+        onRegionNames={setRegionNames}
       />
       <ReferencesPanel projectId={projectId} regionId={selectedRegionId} regionNames={regionNames} />
     </>

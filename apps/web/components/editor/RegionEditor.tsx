@@ -29,6 +29,7 @@ import {
 } from '../../lib/region-editor/history';
 import type { EditorCommand } from '../../lib/region-editor/keyboard';
 import { fieldErrors } from '../../lib/region-editor/region-fields';
+import { regionLabel, savedRegionNames } from '../../lib/region-editor/region-names';
 import { type SaveError, toSaveError } from '../../lib/region-editor/save-error';
 import {
   applySaved,
@@ -55,6 +56,8 @@ export interface RegionEditorProps {
   saveOperation(operation: SaveOperation): Promise<string | undefined>;
   /** The selected region's server id (null when none, or not saved yet), for binding references. */
   onSelectRegion?(regionId: string | null): void;
+  /** The saved regions' names by server id, as the list shows them; again after every save or reorder. */
+  onRegionNames?(names: ReadonlyMap<string, string>): void;
 }
 
 /** Owns the undo history and the saved baseline; the canvas, list and form only ask for changes. */
@@ -65,6 +68,7 @@ export function RegionEditor({
   models,
   saveOperation,
   onSelectRegion,
+  onRegionNames,
 }: RegionEditorProps) {
   const [history, setHistory] = useState<History<EditorState>>(() =>
     createHistory(createEditorState(regions.map(toDraft))),
@@ -97,6 +101,8 @@ export function RegionEditor({
   const selectedKey = state.selection?.key;
   const selectedId = selectedKey === undefined ? null : (baseline.get(selectedKey)?.id ?? null);
   useEffect(() => onSelectRegion?.(selectedId), [selectedId, onSelectRegion]);
+  const names = useMemo(() => savedRegionNames(state.regions, baseline), [state.regions, baseline]);
+  useEffect(() => onRegionNames?.(names), [names, onRegionNames]);
 
   function apply(change: (s: EditorState) => EditorState, step: ChangeStep) {
     setHistory((h) => {
@@ -260,7 +266,7 @@ export function RegionEditor({
             <RegionForm
               key={selected.key}
               region={selected}
-              label={`Region ${selectedIndex + 1}`}
+              label={regionLabel(selectedIndex)}
               models={models}
               errors={fieldErrors(selected)}
               saveError={saveErrors.get(selected.key) ?? null}

@@ -1,6 +1,7 @@
 'use client';
 
 import type { RegionDraft } from '../../lib/region-editor/editor-state';
+import { regionLabel } from '../../lib/region-editor/region-names';
 import { describeRejection, type ShapeProblem } from '../../lib/region-editor/shape-validity';
 import styles from './editor.module.css';
 
@@ -32,7 +33,7 @@ export function RegionList({
     <ol className={styles.list} aria-label="Regions, top first">
       {rows.map(({ region, index }) => {
         const problem = problems.get(region.key);
-        const name = `Region ${index + 1}`;
+        const name = regionLabel(index);
         return (
           <li key={region.key} className={region.key === selectedKey ? styles.listSelected : undefined}>
             <button

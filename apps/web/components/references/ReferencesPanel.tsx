@@ -9,8 +9,9 @@ import {
   ReferenceFieldsFragment,
   UnderstandReferenceMutation,
 } from '../../lib/references/reference-documents';
-import { bindingLabel, checkFiles, understandingLabel } from '../../lib/references/reference-files';
+import { bindingLabel, checkFiles } from '../../lib/references/reference-files';
 import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
+import { ReferenceItem } from './ReferenceItem';
 import styles from './references.module.css';
 
 type Reference = ResultOf<typeof ReferenceFieldsFragment>;
@@ -172,29 +173,14 @@ export function ReferencesPanel({ projectId, regionId, regionNames }: References
       {references?.length === 0 ? <p className="muted">No references yet.</p> : null}
       <ul className={styles.grid}>
         {(references ?? []).map((reference) => (
-          <li key={reference.id} className={styles.item}>
-            {/* biome-ignore lint/performance/noImgElement: signed, expiring URLs of a host known only at runtime; next/image would proxy and cache them */}
-            <img
-              src={reference.imageUrl}
-              alt={reference.description ?? `Reference ${reference.width}×${reference.height}`}
-              loading="lazy"
-              className={styles.thumb}
-            />
-            <span className="small">{bindingLabel(reference.regionId, regionNames)}</span>
-            <span className="small muted">
-              {reference.width}×{reference.height}
-            </span>
-            <span className="small" data-testid="understanding">
-              {understandingLabel(reference.understanding)}
-            </span>
-            <button
-              type="button"
-              disabled={assessing.has(reference.id)}
-              onClick={() => void assess(reference.id)}
-            >
-              {assessing.has(reference.id) ? 'Assessment started' : 'Assess understanding'}
-            </button>
-          </li>
+          <ReferenceItem
+            key={reference.id}
+            reference={reference}
+            binding={bindingLabel(reference.regionId, regionNames)}
+            assessing={assessing.has(reference.id)}
+            onAssess={() => void assess(reference.id)}
+            onRemoved={() => setReferences((list) => (list ?? []).filter((r) => r.id !== reference.id))}
+          />
         ))}
       </ul>
     </section>

@@ -9,17 +9,19 @@ import {
   type WebhooksApi,
 } from '../../lib/settings/webhook-api';
 import {
+  apiFieldErrors,
   attemptOutcome,
   DEFAULT_WEBHOOK_EVENTS,
   eventLabel,
+  toggleEvent,
+  validateWebhookEdit,
   validateWebhookForm,
-  WEBHOOK_EVENTS,
   type WebhookEventType,
   type WebhookFormErrors,
 } from '../../lib/settings/webhook-form';
 import { type DisplayError, ErrorMessage, toDisplayError } from '../ErrorMessage';
 import { useSignInRedirect } from '../shell/use-sign-in-redirect';
-import styles from './WebhooksSettings.module.css';
+import { WebhookEventsField, WebhookUrlField } from './WebhookEndpointFields';
 
 /** A secret the API will never show again, with what it belongs to. */
 interface ShownSecret {
@@ -29,7 +31,10 @@ interface ShownSecret {
   rotated: boolean;
 }
 
-/** The organization's webhook endpoints: create, enable/disable, rotate the secret, delete, and the delivery log. */
+/**
+ * The organization's webhook endpoints: create, edit the URL and events, enable/disable, rotate the secret, delete,
+ * and the delivery log.
+ */
 export function WebhooksSettings({ api = graphqlWebhooksApi }: { api?: WebhooksApi }) {
   const [endpoints, setEndpoints] = useState<WebhookEndpoint[] | null>(null);
   const [error, setError] = useState<DisplayError | null>(null);
@@ -127,7 +132,7 @@ function CreateWebhookForm({
   const toSignIn = useSignInRedirect();
 
   const toggle = (type: WebhookEventType, on: boolean) =>
-    setEventTypes((current) => (on ? [...current, type] : current.filter((t) => t !== type)));
+    setEventTypes((current) => toggleEvent(current, type, on));
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -154,44 +159,12 @@ function CreateWebhookForm({
   return (
     <form className="stack" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Add an endpoint</h3>
-      <label className="field">
-        <span>URL</span>
-        <input
-          type="url"
-          value={url}
-          onChange={(e) => setUrl(e.target.value)}
-          placeholder="https://example.com/pakati-hook"
-          aria-invalid={errors.url ? true : undefined}
-          aria-describedby={errors.url ? `${id}-url-error` : undefined}
-        />
-        {errors.url ? (
-          <span id={`${id}-url-error`} className="field-error">
-            {errors.url}
-          </span>
-        ) : null}
-      </label>
+      <WebhookUrlField id={id} value={url} error={errors.url} onChange={setUrl} />
       <label className="field">
         <span>Description (optional)</span>
         <input value={description} onChange={(e) => setDescription(e.target.value)} />
       </label>
-      <fieldset aria-describedby={errors.eventTypes ? `${id}-events-error` : undefined}>
-        <legend>Events</legend>
-        {WEBHOOK_EVENTS.map((event) => (
-          <label key={event.type} className="row">
-            <input
-              type="checkbox"
-              checked={eventTypes.includes(event.type)}
-              onChange={(e) => toggle(event.type, e.target.checked)}
-            />
-            <code>{event.label}</code>
-          </label>
-        ))}
-        {errors.eventTypes ? (
-          <span id={`${id}-events-error`} className="field-error">
-            {errors.eventTypes}
-          </span>
-        ) : null}
-      </fieldset>
+      <WebhookEventsField id={id} selected={eventTypes} error={errors.eventTypes} onToggle={toggle} />
       <ErrorMessage error={error} testId="webhook-create-error" prefix="Could not add the endpoint:" />
       <div className="actions">
         <button type="submit" disabled={busy}>
@@ -202,7 +175,7 @@ function CreateWebhookForm({
   );
 }
 
-type RowMode = 'view' | 'confirm-delete';
+type RowMode = 'view' | 'edit' | 'confirm-delete';
 
 function EndpointRow({
   api,
@@ -281,12 +254,31 @@ function EndpointRow({
             type="button"
             className="secondary"
             disabled={busy}
+            aria-expanded={mode === 'edit'}
+            onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}
+          >
+            Edit {label}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
             onClick={() => setMode('confirm-delete')}
           >
             Delete {label}
           </button>
         </div>
       </div>
+      {mode === 'edit' ? (
+        <EditWebhookForm
+          api={api}
+          endpoint={endpoint}
+          onDone={(changed) => {
+            setMode('view');
+            if (changed) onChanged();
+          }}
+        />
+      ) : null}
       {mode === 'confirm-delete' ? (
         <div className="confirm" role="alertdialog" aria-labelledby={`${id}-confirm`}>
           <p id={`${id}-confirm`}>
@@ -315,6 +307,74 @@ function EndpointRow({
       <ErrorMessage error={error} prefix="Could not change the endpoint:" />
       {showDeliveries ? <DeliveryLog api={api} endpointId={endpoint.id} /> : null}
     </li>
+  );
+}
+
+/** Changes an endpoint's URL and events in place; its secrets and delivery log stay. */
+function EditWebhookForm({
+  api,
+  endpoint,
+  onDone,
+}: {
+  api: WebhooksApi;
+  endpoint: WebhookEndpoint;
+  /** Called with whether anything was saved. */
+  onDone: (changed: boolean) => void;
+}) {
+  const id = useId();
+  const [url, setUrl] = useState(endpoint.url);
+  const [eventTypes, setEventTypes] = useState<readonly WebhookEventType[]>(endpoint.eventTypes);
+  const [errors, setErrors] = useState<WebhookFormErrors>({});
+  const [error, setError] = useState<DisplayError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toSignIn = useSignInRedirect();
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const checked = validateWebhookEdit(endpoint, { url, eventTypes });
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      return;
+    }
+    setErrors({});
+    setError(null);
+    if (!checked.patch) {
+      onDone(false);
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.update(checked.patch);
+      onDone(true);
+    } catch (e) {
+      if (toSignIn(e)) return;
+      const fields = apiFieldErrors(e);
+      if (fields) setErrors(fields);
+      else setError(toDisplayError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="stack" onSubmit={submit} noValidate aria-label={`Edit ${endpoint.url}`}>
+      <WebhookUrlField id={id} value={url} error={errors.url} onChange={setUrl} />
+      <WebhookEventsField
+        id={id}
+        selected={eventTypes}
+        error={errors.eventTypes}
+        onToggle={(type, on) => setEventTypes((current) => toggleEvent(current, type, on))}
+      />
+      <ErrorMessage error={error} testId="webhook-edit-error" prefix="Could not save the endpoint:" />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save changes'}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { HOME_PATH, SIGN_IN_PATH } from '../../lib/session';
+import { useOrganizationName } from '../../lib/use-organization-name';
 
 const NAV = [
   { href: HOME_PATH, label: 'Projects' },
@@ -11,12 +12,13 @@ const NAV = [
   { href: '/settings', label: 'Settings' },
 ] as const;
 
-/** The top bar: brand, navigation and sign-out; only the brand while signed out. */
+/** The top bar: brand, navigation, the signed-in organization and sign-out; only the brand while signed out. */
 export function AppHeader({ signedIn }: { signedIn: boolean }) {
   const pathname = usePathname();
   const router = useRouter();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutFailed, setSignOutFailed] = useState(false);
+  const organizationName = useOrganizationName(signedIn);
 
   async function signOut() {
     setSigningOut(true);
@@ -50,6 +52,15 @@ export function AppHeader({ signedIn }: { signedIn: boolean }) {
             })}
           </nav>
           <div className="app-header-end">
+            {organizationName ? (
+              <span
+                className="app-organization"
+                data-testid="organization-name"
+                title="Signed-in organization"
+              >
+                {organizationName}
+              </span>
+            ) : null}
             {signOutFailed ? (
               <span role="alert" className="error-inline">
                 Sign-out failed; try again.

@@ -40,3 +40,9 @@ export const UnderstandReferenceMutation = graphql(`
     startRun(input: $input) { run { id status } }
   }
 `);
+
+export const RemoveReferenceMutation = graphql(`
+  mutation PanelRemoveReference($input: RemoveReferenceInput!) {
+    removeReference(input: $input) { removedReferenceId }
+  }
+`);

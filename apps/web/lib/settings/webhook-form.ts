@@ -1,4 +1,5 @@
-import type { CreateWebhookInput, WebhookAttempt } from './webhook-api';
+import { GraphQLRequestError } from '../graphql-client';
+import type { CreateWebhookInput, UpdateWebhookInput, WebhookAttempt, WebhookEndpoint } from './webhook-api';
 
 export type WebhookEventType = CreateWebhookInput['eventTypes'][number];
 
@@ -21,6 +22,16 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
 
 export function eventLabel(type: WebhookEventType): string {
   return WEBHOOK_EVENTS.find((event) => event.type === type)?.label ?? type;
+}
+
+/** Adds or drops one event type, keeping the rest as they were. */
+export function toggleEvent(
+  current: readonly WebhookEventType[],
+  type: WebhookEventType,
+  on: boolean,
+): readonly WebhookEventType[] {
+  const rest = current.filter((t) => t !== type);
+  return on ? [...rest, type] : rest;
 }
 
 export interface WebhookFormValues {
@@ -52,6 +63,42 @@ export function validateWebhookForm(values: WebhookFormValues): WebhookFormResul
   // Keep the payload in the order the checkboxes show, whatever order they were ticked in.
   const eventTypes = WEBHOOK_EVENTS.map((e) => e.type).filter((t) => values.eventTypes.includes(t));
   return { ok: true, input: { url, eventTypes, ...(description ? { description } : {}) } };
+}
+
+export type WebhookEditResult =
+  | { ok: true; patch: UpdateWebhookInput | null }
+  | { ok: false; errors: WebhookFormErrors };
+
+/**
+ * Checks an edit of an endpoint's URL and events like a new endpoint, and sends only what changed:
+ * a null patch means there is nothing to save.
+ */
+export function validateWebhookEdit(
+  endpoint: Pick<WebhookEndpoint, 'id' | 'url' | 'eventTypes'>,
+  values: Pick<WebhookFormValues, 'url' | 'eventTypes'>,
+): WebhookEditResult {
+  const checked = validateWebhookForm({ ...values, description: '' });
+  if (!checked.ok) return checked;
+  const { url, eventTypes } = checked.input;
+  const patch: UpdateWebhookInput = { id: endpoint.id };
+  if (url !== endpoint.url) patch.url = url;
+  const before = WEBHOOK_EVENTS.map((e) => e.type).filter((t) => endpoint.eventTypes.includes(t));
+  if (eventTypes.join() !== before.join()) patch.eventTypes = eventTypes;
+  return { ok: true, patch: Object.keys(patch).length > 1 ? patch : null };
+}
+
+/**
+ * The API's refusal of a field the form shows (the URL's host is private, no events), to show next to that
+ * field; null for any other error, which the form shows as a whole.
+ */
+export function apiFieldErrors(error: unknown): WebhookFormErrors | null {
+  if (!(error instanceof GraphQLRequestError) || error.code !== 'BAD_USER_INPUT') return null;
+  const errors: WebhookFormErrors = {};
+  for (const entry of error.errors) {
+    const field = entry.extensions.field;
+    if (field === 'url' || field === 'eventTypes') errors[field] ??= entry.message;
+  }
+  return Object.keys(errors).length > 0 ? errors : null;
 }
 
 /** An attempt's outcome in a few words: the receiver's status, or why none came. */

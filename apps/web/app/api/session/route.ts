@@ -5,12 +5,16 @@ import { authorizationHeader, GraphQLRequestError } from '../../../lib/graphql-c
 import { serverApiUrl } from '../../../lib/server-config';
 import { parseSignIn, SESSION_COOKIE, type SessionError, sessionCookieOptions } from '../../../lib/session';
 import { ViewerQuery } from '../../../lib/viewer';
+import { CreateWebSessionMutation } from '../../../lib/web-session';
 
 function refuse(status: number, error: SessionError) {
   return NextResponse.json({ error }, { status });
 }
 
-/** Sign-in: checks the key against the API, then keeps it in the httpOnly session cookie. */
+/**
+ * Sign-in: checks the key against the API and trades it for a signed session token, which the httpOnly cookie
+ * keeps; the key itself is never stored in the browser.
+ */
 export async function POST(request: Request) {
   let body: unknown = null;
   try {
@@ -22,12 +26,11 @@ export async function POST(request: Request) {
   if ('error' in parsed) return refuse(400, parsed.error);
 
   try {
-    const data = await gqlRequest(
-      ViewerQuery,
-      {},
-      { endpoint: serverApiUrl(), authorization: authorizationHeader(parsed.apiKey) },
-    );
-    (await cookies()).set(SESSION_COOKIE, parsed.apiKey, sessionCookieOptions(request));
+    const options = { endpoint: serverApiUrl(), authorization: authorizationHeader(parsed.apiKey) };
+    const data = await gqlRequest(ViewerQuery, {}, options);
+    const session = await gqlRequest(CreateWebSessionMutation, {}, options);
+    const { token, expiresAt } = session.createWebSession;
+    (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(request, new Date(expiresAt)));
     return NextResponse.json({ organization: data.viewer.organization });
   } catch (error) {
     if (error instanceof GraphQLRequestError && error.code === 'UNAUTHENTICATED') {
