@@ -1,25 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, isBlobKey, type Platform } from '@pakati/platform';
 import sharp from 'sharp';
+import { deepHealth, withTimeout } from './observability/deep-health.ts';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
-    ),
-  ]);
-}
-
-export async function health(platform: Platform, kind: 'live' | 'ready', res: ServerResponse): Promise<void> {
+export async function health(
+  platform: Platform,
+  kind: 'live' | 'ready' | 'deep',
+  res: ServerResponse,
+): Promise<void> {
   if (kind === 'live') return json(res, 200, { status: 'ok' });
+  if (kind === 'deep') {
+    const report = await deepHealth(platform);
+    return json(res, report.status === 'ok' ? 200 : 503, report);
+  }
   const probe = (check: Promise<unknown>) =>
-    withTimeout(check, 2000).then(
+    withTimeout(check, platform.config.observability.healthTimeoutMs).then(
       () => 'ok',
       (e: Error) => e.message,
     );

@@ -1,14 +1,27 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearerToken, type Platform, type Principal } from '@pakati/platform';
+import { isPakatiError } from '@pakati/core';
+import { bearerToken, type Platform, type Principal, serveMetrics, withLogContext } from '@pakati/platform';
 import { type GraphQLContext, schema } from '@pakati/schema';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { createAdminQueues, isAdminQueuesPath } from './admin-queues.ts';
-import { maskError, unauthenticated } from './error-masking.ts';
+import { maskError } from './error-masking.ts';
 import { health, serveImage } from './http-routes.ts';
+import { type ApiObservability, createApiObservability } from './observability/api-observability.ts';
+import { requestId } from './observability/request-id.ts';
+import { auditPlugin } from './security/audit-plugin.ts';
+import {
+  authenticateHttpRequest,
+  authenticateToken,
+  clientAddress,
+  requestRefusal,
+} from './security/authenticate-request.ts';
+import { PREFLIGHT_HEADERS } from './security/csrf-guard.ts';
+import { graphqlHardening } from './security/graphql-hardening.ts';
+import { unstorableStringGuard } from './security/string-guard.ts';
 import { sessionKeyFromHandshake } from './web-session.ts';
 
 export interface ApiServer {
@@ -19,13 +32,21 @@ export interface ApiServer {
 
 interface InitialContext {
   request?: Request;
+  /** The node:http request, which yoga passes as server context; its socket gives the client's address. */
+  req?: IncomingMessage;
   wsPrincipal?: Principal;
 }
 
-export function createApi(platform: Platform) {
+export function createApi(platform: Platform, observability: ApiObservability = createApiObservability()) {
   const { logger, config } = platform;
   const yoga = createYoga<InitialContext, GraphQLContext>({
     schema,
+    plugins: [
+      ...graphqlHardening(platform),
+      unstorableStringGuard(),
+      auditPlugin(platform),
+      ...observability.plugins,
+    ],
     graphqlEndpoint: '/graphql',
     graphiql: config.env === 'development' ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
@@ -33,17 +54,15 @@ export function createApi(platform: Platform) {
     cors: {
       origin: config.api.corsOrigins,
       credentials: false,
-      allowedHeaders: ['authorization', 'content-type'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', ...PREFLIGHT_HEADERS],
+      exposedHeaders: ['retry-after', 'x-request-id'],
     },
     maskedErrors: {
       maskError: (error) => maskError(error, (e) => logger.error({ err: e }, 'unexpected error')),
     },
-    context: async ({ request, wsPrincipal }) => {
+    context: async ({ request, req, wsPrincipal }) => {
       if (wsPrincipal) return { platform, principal: wsPrincipal };
-      const token = bearerToken(request?.headers.get('authorization'));
-      const principal = token ? await platform.identity.authenticate(token) : null;
-      if (!principal) throw unauthenticated();
-      return { platform, principal };
+      return { platform, principal: await authenticateHttpRequest(platform, request, req) };
     },
   });
   return yoga;
@@ -53,13 +72,17 @@ export async function startApiServer(
   platform: Platform,
   port = platform.config.api.port,
 ): Promise<ApiServer> {
-  const yoga = createApi(platform);
+  const observability = createApiObservability();
+  const yoga = createApi(platform, observability);
   const adminQueues = createAdminQueues(platform);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handle = async () => {
       if (url.pathname === '/health/live') return health(platform, 'live', res);
       if (url.pathname === '/health/ready') return health(platform, 'ready', res);
+      if (url.pathname === '/health/deep') return health(platform, 'deep', res);
+      if (url.pathname === '/metrics')
+        return serveMetrics(observability.registry, platform.config.observability.metricsToken, req, res);
       if (isAdminQueuesPath(url.pathname)) {
         if (adminQueues) return adminQueues(req, res);
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
@@ -69,7 +92,9 @@ export async function startApiServer(
         return serveImage(platform, url.pathname.slice(8), req, url, res);
       return yoga(req, res);
     };
-    handle().catch((error: unknown) => {
+    const id = requestId(req);
+    res.setHeader('x-request-id', id);
+    withLogContext({ requestId: id }, handle).catch((error: unknown) => {
       platform.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal error' }));
@@ -85,19 +110,37 @@ export async function startApiServer(
           typeof raw === 'string'
             ? (bearerToken(raw) ?? raw)
             : sessionKeyFromHandshake(ctx.extra.request.headers, platform.config.api.corsOrigins);
-        const principal = token ? await platform.identity.authenticate(token) : null;
-        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        // Refused (unknown key, or this address failed too often): graphql-ws closes with 4403 Forbidden.
+        // Each subscription counts against the key's minute, not the socket itself.
+        const principal = await authenticateToken(platform, token, clientAddress(ctx.extra.request), {
+          countRequest: false,
+        }).catch(() => null);
+        if (!principal) return false;
         ctx.extra.principal = principal;
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        const principal = ctx.extra.principal!;
+        const refused = await platform.quotas.consumeRequest(principal.apiKeyId, principal.tier).then(
+          () => null,
+          (error: unknown) => (isPakatiError(error) ? [requestRefusal(error)] : Promise.reject(error)),
+        );
+        if (refused) return refused;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          wsPrincipal: ctx.extra.principal,
+          wsPrincipal: principal,
         });
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          // A syntax error or a document over the token limit: an error for this operation, not a dropped socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName ?? null,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables ?? null,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },

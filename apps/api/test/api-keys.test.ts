@@ -81,7 +81,18 @@ describe('apiKeys', () => {
       `{ __type(name: "ApiKey") { fields { name } } }`,
     );
     expect(introspection.data!.__type.fields.map((f) => f.name).sort()).toEqual(
-      ['createdAt', 'current', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt'].sort(),
+      [
+        'createdAt',
+        'current',
+        'expiresAt',
+        'id',
+        'lastUsedAt',
+        'member',
+        'name',
+        'prefix',
+        'revokedAt',
+        'scopes',
+      ].sort(),
     );
   });
 });

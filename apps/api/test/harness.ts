@@ -108,7 +108,7 @@ export async function uploadReference(
   form.append('0', new Blob([new Uint8Array(bytes)]), 'reference.png');
   const res = await fetch(`${stack.api.url}/graphql`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${stack.alpha.key}` },
+    headers: { authorization: `Bearer ${stack.alpha.key}`, 'x-pakati-csrf': '1' },
     body: form,
   });
   const body = (await res.json()) as {

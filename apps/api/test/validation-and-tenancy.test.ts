@@ -124,7 +124,7 @@ async function upload(key: string, projectId: string, bytes: Buffer, filename = 
   form.append('0', new Blob([new Uint8Array(bytes)]), filename);
   const res = await fetch(`${stack.api.url}/graphql`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}` },
+    headers: { authorization: `Bearer ${key}`, 'x-pakati-csrf': '1' },
     body: form,
   });
   return (await res.json()) as {
@@ -155,7 +155,7 @@ describe('reference uploads', () => {
     });
     expect(byBeta.status).toBe(404);
     const byAlpha = await fetch(`${stack.api.url}/images/${blobKey}`, {
-      headers: { authorization: `Bearer ${stack.alpha.key}` },
+      headers: { authorization: `Bearer ${stack.alpha.key}`, 'x-pakati-csrf': '1' },
     });
     expect(byAlpha.status).toBe(200);
     const tampered = ref.imageUrl.replace(/signature=[^&]+/, 'signature=AAAA');

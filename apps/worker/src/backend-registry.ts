@@ -1,4 +1,5 @@
 import {
+  type CallOutcome,
   createAutomatic1111Backend,
   createComfyUiBackend,
   createOpenAiBackend,
@@ -57,6 +58,7 @@ export const BACKEND_FACTORIES: Partial<Record<string, BackendFactory>> = {
 export class BackendRegistry {
   private readonly backends = new Map<string, ResilientBackend>();
   readonly tracker = new PerformanceTracker();
+  private readonly callListeners = new Set<(outcome: CallOutcome) => void>();
 
   constructor(config: BackendsConfig, factories = BACKEND_FACTORIES, extra: ImageBackend[] = []) {
     const resilience = { ...DEFAULT_RESILIENCE, ...config.resilience };
@@ -74,8 +76,18 @@ export class BackendRegistry {
         ...resilience,
         concurrency: Math.min(resilience.concurrency, hint ?? Number.POSITIVE_INFINITY),
       };
-      this.backends.set(inner.name, new ResilientBackend(inner, options, (o) => this.tracker.record(o)));
+      const onOutcome = (o: CallOutcome) => {
+        this.tracker.record(o);
+        for (const listener of this.callListeners) listener(o);
+      };
+      this.backends.set(inner.name, new ResilientBackend(inner, options, onOutcome));
     }
+  }
+
+  /** Hears the outcome of every backend call (metrics); returns how to stop. */
+  onCall(listener: (outcome: CallOutcome) => void): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
   }
 
   get(name: string): ResilientBackend {

@@ -1,6 +1,6 @@
 import { createPromptEnhancer } from '@pakati/backends';
 import { contractQueue, JOB_CONTRACTS } from '@pakati/jobs';
-import type { Platform } from '@pakati/platform';
+import { type Platform, withLogContext } from '@pakati/platform';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { advanceWorkflowProcessor } from './advance-workflow.processor.ts';
 import { type AnalysisServices, createAnalysisServices } from './analysis-services.ts';
@@ -19,6 +19,7 @@ import { understandReferenceProcessor } from './understand-reference.processor.t
 import { startWebhookSweep } from './webhook-sweep.ts';
 import { planWorker } from './worker-capabilities.ts';
 import { WorkerHeartbeat } from './worker-heartbeat.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
 import { workflowAnalysisStepProcessor, workflowGenerationStepProcessor } from './workflow-step.processor.ts';
 
 export const PROCESSORS: readonly Processor[] = [
@@ -68,6 +69,8 @@ export async function startWorkers(
     options.env ?? process.env,
   );
   const heartbeat = new WorkerHeartbeat(platform, backends, analysis, plan);
+  const metrics = createWorkerMetrics(platform, () => backends.statuses());
+  const stopCallMetrics = backends.onCall(metrics.backendCall);
   const exit = options.exit ?? ((code: number) => process.exit(code));
 
   const stopCancelListener = await platform.pubsub.subscribe('run-cancel', 'all', ({ runId }) => {
@@ -122,9 +125,25 @@ export async function startWorkers(
     }
   };
 
+  // Every line logged while a job runs names it; its duration is recorded however it ends.
+  const observed = (job: Job, token?: string) => {
+    const runId = (job.data as { runId?: unknown })?.runId;
+    const fields = { jobId: job.id, queue: job.queueName, ...(typeof runId === 'string' ? { runId } : {}) };
+    return withLogContext(fields, async () => {
+      const stop = metrics.jobStarted(job.queueName, job.name);
+      try {
+        return await handle(job, token);
+      } finally {
+        stop();
+      }
+    });
+  };
+
   const workers = plan.queues.map(
     ({ name, concurrency }) =>
-      new Worker(name, handle, {
+      new Worker(name, observed, {
+        // bullmq-otel when tracing is on: the job's span continues the trace of whoever enqueued it.
+        telemetry: platform.queues.telemetry,
         connection: platform.redis,
         prefix: config.queuePrefix,
         concurrency,
@@ -138,6 +157,15 @@ export async function startWorkers(
   );
   for (const worker of workers) {
     worker.on('error', (err) => logger.error({ err }, 'worker error'));
+    worker.on('completed', (job) => metrics.jobFinished(job.queueName, job.name, 'completed'));
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final =
+        err.name === 'UnrecoverableError' ||
+        BULLMQ_FAILURES.has(err.message) ||
+        job.attemptsMade >= (job.opts.attempts ?? 1);
+      metrics.jobFinished(job.queueName, job.name, final ? 'failed' : 'retried');
+    });
     // BullMQ fails a job that stalled too often (or started too often) without ever calling `handle`: the run
     // must still end FAILED, not stay RUNNING.
     worker.on('failed', (job, err) => {
@@ -186,6 +214,7 @@ export async function startWorkers(
       }, config.worker.shutdownGraceMs);
       await closing;
       clearTimeout(grace);
+      stopCallMetrics();
       await stopCancelListener();
     })();
     return draining;
@@ -210,6 +239,15 @@ export async function startWorkers(
 
   return {
     workerId: heartbeat.id,
+    metrics,
+    /** Why this worker should get no traffic now, or null when it is ready (the /health/ready probe). */
+    async unready(): Promise<string | null> {
+      if (heartbeat.state !== 'ready') return heartbeat.state;
+      return platform.redis.ping().then(
+        () => null,
+        (e: Error) => `redis: ${e.message}`,
+      );
+    },
     async close() {
       if (heartbeat.state === 'out-of-memory') return drain();
       heartbeat.state = 'draining';

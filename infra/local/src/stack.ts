@@ -76,7 +76,8 @@ async function up(): Promise<void> {
   const webEnv = { ...env, NODE_ENV: 'production' };
   const keyFile = path.join(dataDir, 'dev-api-key');
   const apiDir = path.join(root, 'apps/api');
-  if ((await run(bin('tsx'), ['src/cli.ts', 'dev-setup', '--key-file', keyFile], appEnv, apiDir)) !== 0) {
+  const cliDir = path.join(root, 'apps/cli');
+  if ((await run(bin('tsx'), ['src/main.ts', 'dev-setup', '--key-file', keyFile], appEnv, cliDir)) !== 0) {
     return stopAll(1);
   }
   log('building the web client');
@@ -125,11 +126,35 @@ async function ensureChromium(): Promise<number> {
   return 0;
 }
 
+const PROMTOOL = process.env.PAKATI_PROMTOOL?.trim() || '/usr/bin/promtool';
+
+/** The metrics tests lint what /metrics serves with promtool, from Debian's prometheus package; installed like Chromium. */
+async function ensurePromtool(): Promise<number> {
+  if (existsSync(PROMTOOL)) return 0;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    log(`no promtool at ${PROMTOOL}: install it (sudo apt-get install prometheus) or set PAKATI_PROMTOOL`);
+    return 1;
+  }
+  log('installing prometheus (for promtool) with apt for the metrics tests');
+  const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
+  const code =
+    (await run('apt-get', ['update', '-qq'], aptEnv)) ||
+    (await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], aptEnv));
+  if (code !== 0 || !existsSync(PROMTOOL)) {
+    log(
+      `prometheus did not install (apt-get exited ${code}); the metrics tests need promtool at ${PROMTOOL}`,
+    );
+    return code || 1;
+  }
+  return 0;
+}
+
 async function test(): Promise<void> {
   const env = await services();
   const steps: (() => Promise<number>)[] = [
     () => run(bin('biome'), ['ci', '.'], env),
     () => run(bin('turbo'), ['run', 'typecheck'], env),
+    ensurePromtool,
     () => run(bin('turbo'), ['run', 'test', '--concurrency=1'], env),
     ensureChromium,
     () => run('pnpm', ['--filter', '@pakati/web', 'run', 'test:e2e'], env),

@@ -1,11 +1,13 @@
 export { type AnalysisRecord, AnalysisRecordSchema } from './entities/analysis-record.entity.ts';
-export { type ApiKey, ApiKeySchema } from './entities/api-key.entity.ts';
+export { API_KEY_SCOPES, type ApiKey, ApiKeySchema, type ApiKeyScope } from './entities/api-key.entity.ts';
+export { type AuditEntry, AuditEntrySchema } from './entities/audit-entry.entity.ts';
 export {
   GENERATION_OPERATIONS,
   type GenerationOperation,
   type GenerationStep,
   GenerationStepSchema,
 } from './entities/generation-step.entity.ts';
+export { MEMBER_ROLES, type Member, type MemberRole, MemberSchema } from './entities/member.entity.ts';
 export {
   ORGANIZATION_TIERS,
   type Organization,

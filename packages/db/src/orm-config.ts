@@ -3,7 +3,9 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { AnalysisRecordSchema } from './entities/analysis-record.entity.ts';
 import { ApiKeySchema } from './entities/api-key.entity.ts';
+import { AuditEntrySchema } from './entities/audit-entry.entity.ts';
 import { GenerationStepSchema } from './entities/generation-step.entity.ts';
+import { MemberSchema } from './entities/member.entity.ts';
 import { OrganizationSchema } from './entities/organization.entity.ts';
 import { ProjectSchema } from './entities/project.entity.ts';
 import { ReferenceSchema } from './entities/reference.entity.ts';
@@ -22,7 +24,9 @@ import { WorkflowSchema } from './entities/workflow.entity.ts';
 
 export const ENTITIES = [
   OrganizationSchema,
+  MemberSchema,
   ApiKeySchema,
+  AuditEntrySchema,
   ProjectSchema,
   RegionSchema,
   ReferenceSchema,

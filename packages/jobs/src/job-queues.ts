@@ -1,4 +1,4 @@
-import { type FlowJob, FlowProducer, type JobsOptions, Queue } from 'bullmq';
+import { type FlowJob, FlowProducer, type JobsOptions, Queue, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   advanceWorkflowJob,
@@ -69,10 +69,15 @@ export class JobQueues {
   constructor(
     connection: Redis,
     readonly prefix: string,
+    /** OpenTelemetry for BullMQ (bullmq-otel): a job then carries its producer's trace context to its worker. */
+    readonly telemetry?: Telemetry,
   ) {
-    this.flows = new FlowProducer({ connection, prefix });
+    this.flows = new FlowProducer({ connection, prefix, telemetry });
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+      this.queues.set(
+        name,
+        new Queue(name, { connection, prefix, telemetry, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+      );
     }
   }
 

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { loadBackendsConfig } from '@pakati/backends/config';
 import { RUN_PRIORITY } from '@pakati/jobs';
 import { z } from 'zod';
+import { secretValues } from './logger.ts';
+import { parseTierQuotas } from './tier-quotas.ts';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-retry-schedule.ts';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -21,6 +23,30 @@ const schema = z
     PAKATI_PUBLIC_URL: z.url().optional(),
     PAKATI_CORS_ORIGINS: z.string().default('http://127.0.0.1:3000,http://localhost:3000'),
     PAKATI_URL_SIGNING_SECRET: z.string().min(32).optional(),
+    // Signs web session tokens (HS256); every API replica needs the same one.
+    PAKATI_SESSION_SECRET: z.string().min(32).optional(),
+    PAKATI_SESSION_TTL_SECONDS: int(12 * 3600),
+    // JSON, merged over the defaults per tier: {"STARTER":{"requestsPerMinute":600}}.
+    PAKATI_TIER_QUOTAS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        try {
+          return parseTierQuotas(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    PAKATI_GRAPHQL_MAX_DEPTH: int(12),
+    PAKATI_GRAPHQL_MAX_ALIASES: int(30),
+    PAKATI_GRAPHQL_MAX_TOKENS: int(5000),
+    PAKATI_GRAPHQL_MAX_COST: int(20000),
+    PAKATI_GRAPHQL_MAX_DIRECTIVES: int(50),
+    // Introspection is off in production unless this says otherwise; on elsewhere.
+    PAKATI_GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+    // Failed sign-ins allowed per client address per minute before it is told to wait.
+    PAKATI_AUTH_FAILURES_PER_MINUTE: int(30),
     PAKATI_IMAGE_URL_TTL_SECONDS: int(3600),
     // `{name}` is a Redis Cluster hash tag: every key of ours then lands in one slot, as BullMQ needs on a cluster.
     PAKATI_QUEUE_PREFIX: z
@@ -66,14 +92,21 @@ const schema = z
     // How often the worker re-enqueues webhook deliveries whose job was lost (and how overdue they must be).
     PAKATI_WEBHOOK_SWEEP_INTERVAL_MS: int(30_000),
     PAKATI_WEBHOOK_MAX_ENDPOINTS: int(25),
+    // Observability: GET /metrics asks for this bearer token when set; the worker serves metrics and health on its own port.
+    PAKATI_METRICS_TOKEN: z.string().min(16).optional(),
+    PAKATI_WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
+    PAKATI_WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    PAKATI_HEALTH_TIMEOUT_MS: int(2000),
+    // Traces go out over OTLP/HTTP only when an endpoint is set; without one no SDK starts.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    PAKATI_OTEL_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.PAKATI_URL_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PAKATI_URL_SIGNING_SECRET'],
-        message: 'required in production',
-      });
+    for (const name of ['PAKATI_URL_SIGNING_SECRET', 'PAKATI_SESSION_SECRET'] as const) {
+      if (env.NODE_ENV === 'production' && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
+      }
     }
   });
 
@@ -88,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const c = parsed.data;
   const dataDir = path.resolve(c.PAKATI_DATA_DIR);
+  // Outside production a missing secret gets a per-process random one: URLs then die with the process.
+  const urlSigningSecret = c.PAKATI_URL_SIGNING_SECRET ?? crypto.randomUUID() + crypto.randomUUID();
   return {
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
@@ -103,8 +138,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         .map((o) => o.trim())
         .filter(Boolean),
     },
-    // Outside production a missing secret gets a per-process random one: URLs then die with the process.
-    urlSigningSecret: c.PAKATI_URL_SIGNING_SECRET ?? crypto.randomUUID() + crypto.randomUUID(),
+    urlSigningSecret,
+    /** Values the logger censors wherever they appear. */
+    logSecrets: [...secretValues(env), urlSigningSecret],
+    session: {
+      secret: c.PAKATI_SESSION_SECRET ?? crypto.randomUUID() + crypto.randomUUID(),
+      ttlSeconds: c.PAKATI_SESSION_TTL_SECONDS,
+    },
+    quotas: c.PAKATI_TIER_QUOTAS,
+    graphql: {
+      maxDepth: c.PAKATI_GRAPHQL_MAX_DEPTH,
+      maxAliases: c.PAKATI_GRAPHQL_MAX_ALIASES,
+      maxTokens: c.PAKATI_GRAPHQL_MAX_TOKENS,
+      maxCost: c.PAKATI_GRAPHQL_MAX_COST,
+      maxDirectives: c.PAKATI_GRAPHQL_MAX_DIRECTIVES,
+      introspection: c.PAKATI_GRAPHQL_INTROSPECTION
+        ? c.PAKATI_GRAPHQL_INTROSPECTION === 'true'
+        : c.NODE_ENV !== 'production',
+    },
+    authFailuresPerMinute: c.PAKATI_AUTH_FAILURES_PER_MINUTE,
     imageUrlTtlSeconds: c.PAKATI_IMAGE_URL_TTL_SECONDS,
     queuePrefix: c.PAKATI_QUEUE_PREFIX,
     limits: {
@@ -139,6 +191,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxEndpoints: c.PAKATI_WEBHOOK_MAX_ENDPOINTS,
     },
     progress: { intervalMs: c.PAKATI_PROGRESS_INTERVAL_MS },
+    observability: {
+      metricsToken: c.PAKATI_METRICS_TOKEN ?? null,
+      workerHttp: { host: c.PAKATI_WORKER_HTTP_HOST, port: c.PAKATI_WORKER_HTTP_PORT },
+      healthTimeoutMs: c.PAKATI_HEALTH_TIMEOUT_MS,
+      otlpEndpoint: c.PAKATI_OTEL_ENDPOINT ?? c.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      serviceName: c.OTEL_SERVICE_NAME ?? null,
+    },
     backends: loadBackendsConfig(env),
   };
 }

@@ -6,6 +6,13 @@ export {
   type RunsPerDay,
 } from './analytics.service.ts';
 export { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec.ts';
+export { AuditLog, type AuditRecord, auditInput } from './audit-log.ts';
+export {
+  effectivePermissions,
+  forbidden,
+  type Permission,
+  requirePermission,
+} from './authorization.ts';
 export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
 export { type Config, loadConfig } from './config.ts';
@@ -13,7 +20,17 @@ export { HistoryService } from './history.service.ts';
 export { bearerToken, IdentityService, type Principal } from './identity.service.ts';
 export { ImageAccess } from './image-access.ts';
 export { keysetCursor, keysetQuery, type PageQuery } from './keyset-page.ts';
-export { createLogger, type Logger } from './logger.ts';
+export {
+  createLogger,
+  type LogContext,
+  type Logger,
+  type LoggerOptions,
+  scrubSecrets,
+  secretValues,
+  withLogContext,
+} from './logger.ts';
+export { MemberService } from './member.service.ts';
+export { createMetricsRegistry, serveMetrics } from './metrics-registry.ts';
 export { OrganizationRunEvents, type RunStatusChange } from './organization-run-events.ts';
 export { createPlatform, type Platform } from './platform.ts';
 export { runGraph } from './progress-graph.ts';
@@ -32,6 +49,7 @@ export {
   type QueueCounts,
   QueueStatsService,
 } from './queue-stats.service.ts';
+export { QuotaService, type RateLimitState } from './quota.service.ts';
 export { createRedis } from './redis.ts';
 export { type PubSubTopics, RedisPubSub } from './redis-pubsub.ts';
 export { inspectImage, ReferenceService } from './reference.service.ts';
@@ -59,8 +77,11 @@ export {
 export { isTerminalEvent, type RunEventRecord } from './run-event-record.ts';
 export { type RunEventStreamOptions, type StoredEventsPage, streamRunEvents } from './run-event-stream.ts';
 export { type ProgressRun, type ProgressUpdate, RunProgress } from './run-progress.ts';
+export { SessionTokens } from './session-token.ts';
 export { UrlSigner } from './signed-url.ts';
 export { StepDurations } from './step-durations.ts';
+export { queueTelemetry, startTelemetry } from './telemetry.ts';
+export { DEFAULT_TIER_QUOTAS, parseTierQuotas, type TierQuota } from './tier-quotas.ts';
 export {
   type EndpointWithSecret,
   type WebhookEndpointInput,

@@ -1,7 +1,9 @@
 import { type Orm, openOrm } from '@pakati/db';
 import { JobQueues } from '@pakati/jobs';
+import type { Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AnalyticsService } from './analytics.service.ts';
+import { AuditLog } from './audit-log.ts';
 import { BackendStatusBoard } from './backend-status.ts';
 import { type BlobStore, FileBlobStore } from './blob-store.ts';
 import type { Config } from './config.ts';
@@ -9,10 +11,12 @@ import { HistoryService } from './history.service.ts';
 import { IdentityService } from './identity.service.ts';
 import { ImageAccess } from './image-access.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { MemberService } from './member.service.ts';
 import { OrganizationRunEvents } from './organization-run-events.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
 import { ProjectService } from './project.service.ts';
 import { QueueStatsService } from './queue-stats.service.ts';
+import { QuotaService } from './quota.service.ts';
 import { createRedis } from './redis.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
 import { ReferenceService } from './reference.service.ts';
@@ -21,6 +25,7 @@ import { RuleSetService } from './rule-set.service.ts';
 import { RunService } from './run.service.ts';
 import { RunEventLog } from './run-event-log.ts';
 import { RunProgress } from './run-progress.ts';
+import { SessionTokens } from './session-token.ts';
 import { UrlSigner } from './signed-url.ts';
 import { StepDurations } from './step-durations.ts';
 import { WebhookService } from './webhook.service.ts';
@@ -48,6 +53,9 @@ export interface Platform {
   organizationEvents: OrganizationRunEvents;
   images: ImageAccess;
   identity: IdentityService;
+  members: MemberService;
+  audit: AuditLog;
+  quotas: QuotaService;
   history: HistoryService;
   projects: ProjectService;
   references: ReferenceService;
@@ -63,14 +71,14 @@ export interface Platform {
 export async function createPlatform(
   config: Config,
   service: string,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; queueTelemetry?: Telemetry } = {},
 ): Promise<Platform> {
-  const logger = options.logger ?? createLogger(service, config.logLevel);
+  const logger = options.logger ?? createLogger(service, config.logLevel, { secrets: config.logSecrets });
   const orm = await openOrm({ databaseUrl: config.databaseUrl });
   const redis = createRedis(config.redisUrl, `${service}:commands`);
   const subscriber = createRedis(config.redisUrl, `${service}:subscriber`, { subscriber: true });
   const pubsub = new RedisPubSub(redis, subscriber, config.queuePrefix);
-  const queues = new JobQueues(redis, config.queuePrefix);
+  const queues = new JobQueues(redis, config.queuePrefix, options.queueTelemetry);
   const blobs = new FileBlobStore(config.blobDir);
   const eventLog = new RunEventLog(orm, pubsub, logger);
   const webhookDispatch = new WebhookDispatch(orm, queues, logger);
@@ -87,6 +95,13 @@ export async function createPlatform(
   const workflows = new WorkflowService(orm, config.limits.canvas);
   const queueStats = new QueueStatsService(redis, queues);
   const backendStatus = new BackendStatusBoard(redis, config.queuePrefix);
+  const quotas = new QuotaService(
+    orm,
+    redis,
+    config.queuePrefix,
+    config.quotas,
+    config.authFailuresPerMinute,
+  );
   return {
     config,
     logger,
@@ -108,7 +123,10 @@ export async function createPlatform(
     stepDurations,
     organizationEvents,
     images,
-    identity: new IdentityService(orm),
+    identity: new IdentityService(orm, new SessionTokens(config.session.secret)),
+    members: new MemberService(orm),
+    audit: new AuditLog(orm),
+    quotas,
     history: new HistoryService(orm),
     projects: new ProjectService(orm, config.limits.canvas, config.backends.enabled),
     references: new ReferenceService(orm, blobs, {
@@ -131,6 +149,7 @@ export async function createPlatform(
       workflows,
       queueStats,
       config.tierPriorities,
+      quotas,
     ),
     async close() {
       await queues.close();

@@ -32,13 +32,29 @@ export interface RegionInput {
 export type RegionPatch = { [K in keyof RegionInput]?: RegionInput[K] | null };
 
 const MAX_PROMPT = 4000;
+const MAX_NAME = 200;
+// C0 and C1 controls except tab and line breaks, and the bidirectional overrides that disguise text.
+const LONE_SURROGATE = /\p{Cs}/u;
+const CONTROL_CHARACTERS = /(?![\t\n\r])[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 
-function checkText(field: string, value: string | null | undefined, required: boolean): string | null {
+function checkText(
+  field: string,
+  value: string | null | undefined,
+  required: boolean,
+  max = MAX_PROMPT,
+): string | null {
   const text = value?.trim() ?? '';
   if (required && text.length === 0)
     throw new PakatiError('BAD_USER_INPUT', `${field} must not be empty`, { field });
-  if (text.length > MAX_PROMPT) {
-    throw new PakatiError('BAD_USER_INPUT', `${field} is longer than ${MAX_PROMPT} characters`, { field });
+  if (text.length > max) {
+    throw new PakatiError('BAD_USER_INPUT', `${field} is longer than ${max} characters`, { field });
+  }
+  // Control characters and lone surrogates reach model providers' logs and terminals; no prompt needs them.
+  if (CONTROL_CHARACTERS.test(text) || LONE_SURROGATE.test(text)) {
+    throw new PakatiError('BAD_USER_INPUT', `${field} contains control characters`, {
+      field,
+      reason: 'CONTROL_CHARACTERS',
+    });
   }
   return text.length > 0 ? text : null;
 }
@@ -84,9 +100,15 @@ export class ProjectService {
     private readonly enabledBackends: readonly string[],
   ) {}
 
-  async createProject(organizationId: string, input: { name: string; width: number; height: number }) {
-    const name = checkText('name', input.name, true)!;
+  /** `withinQuota` sees only a canvas the server accepts at all, so the precise CANVAS_TOO_LARGE comes first. */
+  async createProject(
+    organizationId: string,
+    input: { name: string; width: number; height: number },
+    withinQuota: (width: number, height: number) => void = () => {},
+  ) {
+    const name = checkText('name', input.name, true, MAX_NAME)!;
     validateCanvasSize({ width: input.width, height: input.height }, this.canvasLimits);
+    withinQuota(input.width, input.height);
     const em = this.orm.em.fork();
     const project = em.create(ProjectSchema, {
       organization: organizationId,
@@ -119,7 +141,7 @@ export class ProjectService {
     const em = this.orm.em.fork();
     const project = isUuid(id) ? await em.findOne(ProjectSchema, { id, organization: organizationId }) : null;
     if (!project) throw new PakatiError('NOT_FOUND', 'project not found');
-    project.name = checkText('name', name, true)!;
+    project.name = checkText('name', name, true, MAX_NAME)!;
     await em.flush();
     return project;
   }

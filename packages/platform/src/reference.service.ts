@@ -7,9 +7,12 @@ import {
   type ReferenceUnderstanding,
   ReferenceUnderstandingSchema,
   RegionSchema,
+  RunSchema,
+  TERMINAL_RUN_STATUSES,
 } from '@pakati/db';
 import sharp from 'sharp';
 import type { BlobStore } from './blob-store.ts';
+import { stripImageMetadata } from './image-sanitizer.ts';
 import { isUuid } from './project.service.ts';
 
 const FORMATS: Record<string, string> = {
@@ -60,7 +63,7 @@ export async function inspectImage(bytes: Buffer, limits: UploadLimits) {
   } catch (error) {
     throw new PakatiError('INVALID_IMAGE', `image data is corrupt: ${(error as Error).message}`);
   }
-  return { contentType, width: meta.width, height: meta.height };
+  return { contentType, format: meta.format!, width: meta.width, height: meta.height };
 }
 
 export class ReferenceService {
@@ -84,7 +87,9 @@ export class ReferenceService {
       : null;
     if (input.regionId && !region) throw new PakatiError('NOT_FOUND', 'region not found');
     const image = await inspectImage(input.bytes, this.limits);
-    const blob = await this.blobs.put(input.bytes);
+    const blob = await this.blobs.put(
+      await stripImageMetadata(input.bytes, image.format, this.limits.maxPixels),
+    );
     const reference = em.create(ReferenceSchema, {
       project,
       region,
@@ -104,6 +109,35 @@ export class ReferenceService {
     return this.orm.em
       .fork()
       .findOne(ReferenceSchema, { id, project: { organization: organizationId } }, { populate: ['region'] });
+  }
+
+  /**
+   * Deletes the reference row; its understanding rows go with it (the database cascades). Runs keep their
+   * own snapshot of the references they used (ids and blob keys in their parameters, analyses and evidence),
+   * so finished runs read as before. Refused while an UNDERSTAND run of it is queued or running: that run
+   * still has to record its result against the row. The blob bytes stay: keys are content hashes shared
+   * with other references (of any organization) and with run snapshots, as when a project is deleted.
+   */
+  async removeReference(organizationId: string, id: string): Promise<{ id: string; projectId: string }> {
+    const em = this.orm.em.fork();
+    const reference = isUuid(id)
+      ? await em.findOne(ReferenceSchema, { id, project: { organization: organizationId } })
+      : null;
+    if (!reference) throw new PakatiError('NOT_FOUND', 'reference not found');
+    const assessing = await em.count(RunSchema, {
+      project: reference.project,
+      status: { $nin: [...TERMINAL_RUN_STATUSES] },
+      parameters: { understand: { referenceId: reference.id } },
+    });
+    if (assessing > 0) {
+      throw new PakatiError(
+        'PRECONDITION_FAILED',
+        `reference is being assessed by ${assessing} queued or running run(s); cancel them before removing it`,
+        { activeRuns: assessing },
+      );
+    }
+    await em.nativeDelete(ReferenceSchema, { id: reference.id });
+    return { id: reference.id, projectId: reference.project.id };
   }
 
   /** The strategy rows of the reference's most recent UNDERSTAND run. */

@@ -30,6 +30,7 @@ import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import type { Logger } from './logger.ts';
 import { checkBackend, isUuid } from './project.service.ts';
 import type { QueueStatsService } from './queue-stats.service.ts';
+import type { QuotaService } from './quota.service.ts';
 import type { RedisPubSub } from './redis-pubsub.ts';
 import type { RunEventLog } from './run-event-log.ts';
 import type { WorkflowService, WorkflowSnapshot } from './workflow.service.ts';
@@ -174,6 +175,7 @@ export class RunService {
     private readonly workflows: WorkflowService,
     private readonly queueStats: QueueStatsService,
     private readonly tierPriorities: Readonly<Record<OrganizationTier, number>>,
+    private readonly quotas: QuotaService,
   ) {}
 
   async findRun(organizationId: string, id: string): Promise<Run | null> {
@@ -219,6 +221,7 @@ export class RunService {
     let queued: Awaited<ReturnType<RunEventLog['append']>>;
     try {
       [run, queued] = await em.transactional(async (tx) => {
+        await this.quotas.reserveRunSlots(tx, organizationId, 1);
         const created = tx.create(RunSchema, {
           organization: organizationId,
           project: project.id,
@@ -271,6 +274,7 @@ export class RunService {
     let runs: Run[];
     try {
       [runs, created] = await this.orm.em.fork().transactional(async (tx) => {
+        await this.quotas.reserveRunSlots(tx, organizationId, planned.length);
         const rows = planned.map((p, index) =>
           tx.create(RunSchema, {
             organization: organizationId,

@@ -1,7 +1,9 @@
 import { builder } from './builder.ts';
 import './types/scalars.ts';
-import './types/viewer.ts';
+import './types/member.ts';
 import './types/api-key.ts';
+import './types/viewer.ts';
+import './types/audit.ts';
 import './types/model.ts';
 import './types/rule-set.ts';
 import './types/region.ts';

@@ -31,6 +31,13 @@ export async function createTestEnvironment(
     PAKATI_API_PORT: '0',
     PAKATI_QUEUE_PREFIX: `pakati-test-${randomBytes(4).toString('hex')}`,
     PAKATI_URL_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    PAKATI_SESSION_SECRET: randomBytes(32).toString('hex'),
+    // Several workers per test machine: each takes a free port for its metrics and health endpoints.
+    PAKATI_WORKER_HTTP_PORT: '0',
+    // Tests drive many requests and runs through one key; the quota tests set their own limits.
+    PAKATI_TIER_QUOTAS: JSON.stringify({
+      STARTER: { requestsPerMinute: 1_000_000, concurrentRuns: 1_000_000 },
+    }),
     ...overrides,
   };
   const platform = await createPlatform(loadConfig(env), 'test');

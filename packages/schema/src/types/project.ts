@@ -84,7 +84,9 @@ builder.relayMutationField(
   },
   {
     resolve: async (_root, { input }, ctx) => ({
-      project: await ctx.platform.projects.createProject(ctx.principal.organizationId, input),
+      project: await ctx.platform.projects.createProject(ctx.principal.organizationId, input, (w, h) =>
+        ctx.platform.quotas.assertCanvas(ctx.principal.tier, w, h),
+      ),
     }),
   },
   { outputFields: (t) => ({ project: t.field({ type: ProjectRef, resolve: (p) => p.project }) }) },

@@ -1,7 +1,10 @@
 import { PakatiError, UNDERSTOOD_THRESHOLD } from '@pakati/core';
 import type { Reference, ReferenceUnderstanding, UnderstandingAttempt } from '@pakati/db';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { expectType } from '../ids.ts';
+// A cycle (project.ts lists references), safe because both refs are only read inside field thunks.
+import { ProjectRef } from './project.ts';
 
 const AttemptRef = builder.objectRef<UnderstandingAttempt>('UnderstandingAttempt').implement({
   fields: (t) => ({
@@ -46,7 +49,11 @@ export const ReferenceRef = builder.node(builder.objectRef<Reference>('Reference
     contentType: t.exposeString('contentType'),
     byteSize: t.exposeInt('byteSize'),
     description: t.string({ nullable: true, resolve: (r) => r.description ?? null }),
-    regionId: t.id({ nullable: true, resolve: (r) => (r.region ? r.region.id : null) }),
+    regionId: t.id({
+      nullable: true,
+      description: "The Region's global id, as Region.id has it; null for a project-wide reference.",
+      resolve: (r) => (r.region ? encodeGlobalID('Region', r.region.id) : null),
+    }),
     imageUrl: t.string({
       description:
         'A signed URL that expires; fetch it again through the API for a fresh one. maxSide (16-2048) scales it down, for thumbnails.',
@@ -90,6 +97,7 @@ builder.relayMutationField(
       if (input.image.size > maxBytes) {
         throw new PakatiError('IMAGE_TOO_LARGE', `image is larger than ${maxBytes} bytes`, { maxBytes });
       }
+      await ctx.platform.quotas.assertStorage(ctx.principal.organizationId, input.image.size);
       const reference = await ctx.platform.references.addReference(ctx.principal.organizationId, {
         projectId: expectType(input.projectId, 'Project'),
         regionId: input.regionId ? expectType(input.regionId, 'Region') : null,
@@ -100,4 +108,32 @@ builder.relayMutationField(
     },
   },
   { outputFields: (t) => ({ reference: t.field({ type: ReferenceRef, resolve: (p) => p.reference }) }) },
+);
+
+builder.relayMutationField(
+  'removeReference',
+  { inputFields: (t) => ({ id: t.globalID({ required: true }) }) },
+  {
+    description:
+      'Removes a reference from its project. Finished runs keep their record of it. PRECONDITION_FAILED while an UNDERSTAND run of it is queued or running.',
+    authScopes: { write: true },
+    resolve: async (_root, { input }, ctx) => {
+      const removed = await ctx.platform.references.removeReference(
+        ctx.principal.organizationId,
+        expectType(input.id, 'Reference'),
+      );
+      const project = await ctx.platform.projects.getProject(ctx.principal.organizationId, removed.projectId);
+      return { removedReferenceId: removed.id, project };
+    },
+  },
+  {
+    outputFields: (t) => ({
+      removedReferenceId: t.id({ resolve: (p) => encodeGlobalID('Reference', p.removedReferenceId) }),
+      project: t.field({
+        type: ProjectRef,
+        description: 'The project it was removed from, to refetch its references.',
+        resolve: (p) => p.project,
+      }),
+    }),
+  },
 );

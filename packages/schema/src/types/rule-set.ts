@@ -36,6 +36,7 @@ builder.relayMutationField(
     }),
   },
   {
+    authScopes: (_root, { input }) => (input.projectId ? { write: true } : { admin: true }),
     resolve: async (_root, { input }, ctx) => ({
       ruleSet: await ctx.platform.ruleSets.update(ctx.principal.organizationId, {
         projectId: input.projectId ? expectType(input.projectId, 'Project') : null,
@@ -50,6 +51,7 @@ builder.relayMutationField(
   'resetRuleSet',
   { inputFields: (t) => ({ projectId: t.globalID() }) },
   {
+    authScopes: (_root, { input }) => (input.projectId ? { write: true } : { admin: true }),
     resolve: async (_root, { input }, ctx) => ({
       ruleSet: await ctx.platform.ruleSets.reset(
         ctx.principal.organizationId,

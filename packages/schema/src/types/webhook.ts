@@ -63,6 +63,7 @@ const WebhookAttemptRef = builder.objectRef<WebhookAttempt>('WebhookAttempt').im
 export const WebhookDeliveryRef = builder.node(builder.objectRef<WebhookDelivery>('WebhookDelivery'), {
   id: { resolve: (d) => d.id },
   loadOne: (id, ctx) => ctx.platform.webhooks.findDelivery(ctx.principal.organizationId, id),
+  authScopes: { admin: true },
   description: 'One message to one endpoint, with every attempt to deliver it.',
   fields: (t) => ({
     webhookId: t.string({
@@ -94,6 +95,7 @@ export const WebhookDeliveryRef = builder.node(builder.objectRef<WebhookDelivery
 export const WebhookEndpointRef = builder.node(builder.objectRef<WebhookEndpoint>('WebhookEndpoint'), {
   id: { resolve: (e) => e.id },
   loadOne: (id, ctx) => ctx.platform.webhooks.findEndpoint(ctx.principal.organizationId, id),
+  authScopes: { admin: true },
   description:
     "A receiver of this organization's run events, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).",
   fields: (t) => ({
@@ -126,6 +128,7 @@ builder.queryField('webhookEndpoints', (t) =>
   t.connection({
     type: WebhookEndpointRef,
     description: 'Newest first.',
+    authScopes: { admin: true },
     resolve: (_root, args, ctx) =>
       resolveCursorConnection<Promise<WebhookEndpoint[]>>(
         { args, toCursor: (e: WebhookEndpoint) => keysetCursor(e), defaultSize: 20, maxSize: 100 },
@@ -151,6 +154,7 @@ builder.relayMutationField(
     }),
   },
   {
+    authScopes: { admin: true },
     resolve: (_root, { input }, ctx) =>
       ctx.platform.webhooks.createEndpoint(ctx.principal.organizationId, input),
   },
@@ -174,6 +178,7 @@ builder.relayMutationField(
     }),
   },
   {
+    authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => {
       const { id, ...patch } = input;
       return {
@@ -196,6 +201,7 @@ builder.relayMutationField(
   'deleteWebhookEndpoint',
   { inputFields: (t) => ({ id: t.globalID({ required: true }) }) },
   {
+    authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => {
       await ctx.platform.webhooks.deleteEndpoint(
         ctx.principal.organizationId,
@@ -223,6 +229,7 @@ builder.relayMutationField(
     }),
   },
   {
+    authScopes: { admin: true },
     resolve: (_root, { input }, ctx) =>
       ctx.platform.webhooks.rotateSecret(
         ctx.principal.organizationId,
@@ -246,6 +253,7 @@ builder.relayMutationField(
     }),
   },
   {
+    authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => ({
       delivery: await ctx.platform.webhooks.redeliver(
         ctx.principal.organizationId,
