@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { startGatedStack } from '@pakati/api/test-gated-stack';
 import { createPakatiClient } from '@pakati/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/run-cli.ts';
 import { cliRoot, pakati } from './cli-process.ts';
-import { startGatedStack } from './gated-stack.ts';
 
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

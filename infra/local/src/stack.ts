@@ -46,9 +46,9 @@ async function services(): Promise<Record<string, string>> {
   return { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PAKATI_DATA_DIR: dataDir };
 }
 
-/** Development only: a per-checkout secret so signed image URLs stay valid across restarts. */
-function devSigningSecret(): string {
-  const file = path.join(dataDir, 'url-signing-secret');
+/** Development only: per-checkout secrets, so signed image URLs and web sessions stay valid across restarts. */
+function devSecret(name: 'url-signing-secret' | 'session-secret'): string {
+  const file = path.join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
@@ -69,7 +69,8 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 async function up(): Promise<void> {
   const env = {
     ...(await services()),
-    PAKATI_URL_SIGNING_SECRET: process.env.PAKATI_URL_SIGNING_SECRET ?? devSigningSecret(),
+    PAKATI_URL_SIGNING_SECRET: process.env.PAKATI_URL_SIGNING_SECRET ?? devSecret('url-signing-secret'),
+    PAKATI_SESSION_SECRET: process.env.PAKATI_SESSION_SECRET ?? devSecret('session-secret'),
   };
   // The API and worker run in development mode (GraphiQL on); Next.js must build and serve as production.
   const appEnv = { ...env, NODE_ENV: process.env.NODE_ENV ?? 'development' };

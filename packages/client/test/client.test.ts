@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { startGatedStack } from '@pakati/api/test-gated-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPakatiClient, PakatiClientError } from '../src/index.ts';
-import { startGatedStack } from './gated-stack.ts';
 
 const photo = fileURLToPath(new URL('../../../fixtures/photos/chelsea.png', import.meta.url));
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -1,6 +1,7 @@
+import { startGatedStack } from '@pakati/api/test-gated-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPakatiClient, type RunEvent } from '../src/index.ts';
-import { recordingWebSocket, startGatedStack } from './gated-stack.ts';
+import { recordingWebSocket } from './recording-websocket.ts';
 
 let env: Awaited<ReturnType<typeof startGatedStack>>;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { startStack } from '@pakati/api/test-harness';
 import { BACKEND_FACTORIES, BackendRegistry } from '@pakati/worker';
+import { startStack } from './harness.ts';
 
 type ImageBackend = ReturnType<NonNullable<(typeof BACKEND_FACTORIES)[string]>>;
 
