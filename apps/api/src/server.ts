@@ -21,6 +21,7 @@ import {
 } from './security/authenticate-request.ts';
 import { PREFLIGHT_HEADERS } from './security/csrf-guard.ts';
 import { graphqlHardening } from './security/graphql-hardening.ts';
+import { SocketCredentials } from './security/socket-credentials.ts';
 import { unstorableStringGuard } from './security/string-guard.ts';
 import { sessionKeyFromHandshake } from './web-session.ts';
 
@@ -102,6 +103,10 @@ export async function startApiServer(
   });
 
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const socketCredentials = new SocketCredentials(platform);
+  const stopCredentialEvents = await platform.credentialEvents.onChanged((ids) => {
+    socketCredentials.changed(ids).catch((err) => platform.logger.error({ err }, 'closing sockets failed'));
+  });
   const ws = useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
     {
       onConnect: async (ctx) => {
@@ -115,8 +120,9 @@ export async function startApiServer(
         const principal = await authenticateToken(platform, token, clientAddress(ctx.extra.request), {
           countRequest: false,
         }).catch(() => null);
-        if (!principal) return false;
+        if (!principal || !token) return false;
         ctx.extra.principal = principal;
+        socketCredentials.track(ctx.extra.socket, token, principal);
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
@@ -166,6 +172,8 @@ export async function startApiServer(
     server,
     url,
     async close() {
+      await stopCredentialEvents();
+      socketCredentials.dispose();
       // Closes every socket with 1001 Going Away; clients resume with `after` on another replica.
       await Promise.resolve(ws.dispose()).catch(() => {});
       await new Promise<void>((resolve) => wss.close(() => resolve()));

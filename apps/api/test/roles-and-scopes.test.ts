@@ -179,6 +179,55 @@ describe('roles and scopes', () => {
   });
 });
 
+describe('open subscriptions', () => {
+  /** Opens a live subscription with the key and resolves with the close code when the server ends the socket. */
+  async function openSocket(key: string) {
+    const client = wsClient(stack.api.url, key);
+    const closed = new Promise<number>((resolve) => {
+      client.on('closed', (event) => resolve((event as { code: number }).code));
+    });
+    const opened = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    client.subscribe(
+      { query: 'subscription { organizationRunEvents { runId } }' },
+      { next() {}, error() {}, complete() {} },
+    );
+    await opened;
+    return { closed, dispose: () => client.dispose() };
+  }
+  const within = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([promise, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
+
+  it('close with 4403 the moment their key is revoked', async () => {
+    const memberId = await member(stack.alpha.gql, 'MEMBER');
+    const key = await keyFor(stack.alpha.gql, memberId);
+    const socket = await openSocket(key.key);
+    await stack.alpha.gql('mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', {
+      id: key.id,
+    });
+    expect(await within(socket.closed, 3000)).toBe(4403);
+    await socket.dispose();
+  });
+
+  it("close with 1012 when the member's role changes, so the client reconnects with the new role", async () => {
+    const memberId = await member(stack.alpha.gql, 'ADMIN');
+    const key = await keyFor(stack.alpha.gql, memberId);
+    const socket = await openSocket(key.key);
+    expect(codes(await stack.alpha.gql(UPDATE_ROLE, { input: { id: memberId, role: 'VIEWER' } }))).toEqual(
+      [],
+    );
+    expect(await within(socket.closed, 3000)).toBe(1012);
+    await socket.dispose();
+  });
+
+  it('close with 4403 when their key expires', async () => {
+    const memberId = await member(stack.alpha.gql, 'VIEWER');
+    const key = await keyFor(stack.alpha.gql, memberId, undefined, new Date(Date.now() + 1500).toISOString());
+    const socket = await openSocket(key.key);
+    expect(await within(socket.closed, 4000)).toBe(4403);
+    await socket.dispose();
+  });
+});
+
 describe('web sessions', () => {
   const SESSION = `mutation { createWebSession(input: { ttlSeconds: 120 }) { token expiresAt } }`;
 

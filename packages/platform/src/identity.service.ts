@@ -20,6 +20,7 @@ import {
   rolePermissions,
   scopesWithin,
 } from './authorization.ts';
+import type { CredentialEvents } from './credential-events.ts';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import { isUuid } from './project.service.ts';
 import { looksLikeJwt, type SessionTokens } from './session-token.ts';
@@ -40,6 +41,8 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   /** Set when the request came with a web session token rather than the key itself. */
   sessionExpiresAt: Date | null;
+  /** When these credentials stop working: the key's expiry or the session's, whichever is first. */
+  expiresAt: Date | null;
 }
 
 export interface ApiKeyOptions {
@@ -56,6 +59,8 @@ export class IdentityService {
     private readonly orm: Orm,
     /** Absent in operator tools, which neither issue nor accept web sessions. */
     private readonly sessions?: SessionTokens,
+    /** Absent in operator tools, which hold no sockets; their revocations reach sockets at the next reconnect. */
+    private readonly credentialEvents?: CredentialEvents,
   ) {}
 
   /** The tier sets the organization's defaults and quotas. */
@@ -221,6 +226,7 @@ export class IdentityService {
     }
     row.revokedAt = new Date();
     await em.flush();
+    await this.credentialEvents?.changed([row.id]);
     return row;
   }
 
@@ -230,6 +236,7 @@ export class IdentityService {
     if (!row) return false;
     row.revokedAt = new Date();
     await em.flush();
+    await this.credentialEvents?.changed([row.id]);
     return true;
   }
 
@@ -289,8 +296,14 @@ export class IdentityService {
       role: row.member.role,
       permissions: effectivePermissions(row.member.role, row.scopes),
       sessionExpiresAt,
+      expiresAt: earliest(row.expiresAt ?? null, sessionExpiresAt),
     };
   }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a < b ? a : b;
 }
 
 function widestScopes(role: ReadonlySet<Permission>, cap?: ReadonlySet<Permission>): ApiKeyScope[] {

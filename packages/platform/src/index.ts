@@ -16,6 +16,7 @@ export {
 export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
 export { type Config, loadConfig } from './config.ts';
+export { CredentialEvents } from './credential-events.ts';
 export { HistoryService } from './history.service.ts';
 export { bearerToken, IdentityService, type Principal } from './identity.service.ts';
 export { ImageAccess } from './image-access.ts';

@@ -1,6 +1,7 @@
 import { PakatiError } from '@pakati/core';
 import { ApiKeySchema, MEMBER_ROLES, type Member, type MemberRole, MemberSchema, type Orm } from '@pakati/db';
 import { requirePermission } from './authorization.ts';
+import type { CredentialEvents } from './credential-events.ts';
 import type { Principal } from './identity.service.ts';
 import { keysetQuery, type PageQuery } from './keyset-page.ts';
 import { isUuid } from './project.service.ts';
@@ -21,7 +22,10 @@ function checkRole(role: string): MemberRole {
  * organization always keeps at least one owner.
  */
 export class MemberService {
-  constructor(private readonly orm: Orm) {}
+  constructor(
+    private readonly orm: Orm,
+    private readonly credentialEvents?: CredentialEvents,
+  ) {}
 
   async list(principal: Principal, page: PageQuery): Promise<Member[]> {
     const { where, options } = keysetQuery(page);
@@ -65,8 +69,7 @@ export class MemberService {
   async updateRole(principal: Principal, id: string, role: string): Promise<Member> {
     requirePermission(principal, 'admin', "changing a member's role");
     const next = checkRole(role);
-    const em = this.orm.em.fork();
-    return em.transactional(async (tx) => {
+    const member = await this.orm.em.fork().transactional(async (tx) => {
       const member = await this.lockedMember(tx, principal.organizationId, id);
       if (member.role === 'OWNER' || next === 'OWNER')
         requirePermission(principal, 'owner', 'changing an owner');
@@ -74,13 +77,14 @@ export class MemberService {
       member.role = next;
       return member;
     });
+    await this.announce(member.id);
+    return member;
   }
 
   /** Removing a member revokes every key they hold. */
   async remove(principal: Principal, id: string): Promise<Member> {
     requirePermission(principal, 'admin', 'removing a member');
-    const em = this.orm.em.fork();
-    return em.transactional(async (tx) => {
+    const member = await this.orm.em.fork().transactional(async (tx) => {
       const member = await this.lockedMember(tx, principal.organizationId, id);
       if (member.role === 'OWNER') {
         requirePermission(principal, 'owner', 'removing an owner');
@@ -91,6 +95,15 @@ export class MemberService {
       await tx.nativeUpdate(ApiKeySchema, { member: member.id, revokedAt: null }, { revokedAt: now });
       return member;
     });
+    await this.announce(member.id);
+    return member;
+  }
+
+  /** Sockets opened with the member's keys close, so they reconnect with what the member may do now. */
+  private async announce(memberId: string): Promise<void> {
+    if (!this.credentialEvents) return;
+    const keys = await this.orm.em.fork().find(ApiKeySchema, { member: memberId }, { fields: ['id'] });
+    await this.credentialEvents.changed(keys.map((k) => k.id));
   }
 
   private async lockedMember(tx: Orm['em'], organizationId: string, id: string): Promise<Member> {

@@ -7,6 +7,7 @@ import { AuditLog } from './audit-log.ts';
 import { BackendStatusBoard } from './backend-status.ts';
 import { type BlobStore, FileBlobStore } from './blob-store.ts';
 import type { Config } from './config.ts';
+import { CredentialEvents } from './credential-events.ts';
 import { HistoryService } from './history.service.ts';
 import { IdentityService } from './identity.service.ts';
 import { ImageAccess } from './image-access.ts';
@@ -54,6 +55,7 @@ export interface Platform {
   images: ImageAccess;
   identity: IdentityService;
   members: MemberService;
+  credentialEvents: CredentialEvents;
   audit: AuditLog;
   quotas: QuotaService;
   history: HistoryService;
@@ -95,6 +97,7 @@ export async function createPlatform(
   const workflows = new WorkflowService(orm, config.limits.canvas);
   const queueStats = new QueueStatsService(redis, queues);
   const backendStatus = new BackendStatusBoard(redis, config.queuePrefix);
+  const credentialEvents = new CredentialEvents(pubsub);
   const quotas = new QuotaService(
     orm,
     redis,
@@ -123,8 +126,9 @@ export async function createPlatform(
     stepDurations,
     organizationEvents,
     images,
-    identity: new IdentityService(orm, new SessionTokens(config.session.secret)),
-    members: new MemberService(orm),
+    identity: new IdentityService(orm, new SessionTokens(config.session.secret), credentialEvents),
+    members: new MemberService(orm, credentialEvents),
+    credentialEvents,
     audit: new AuditLog(orm),
     quotas,
     history: new HistoryService(orm),

@@ -8,6 +8,8 @@ export interface PubSubTopics {
   'run-cancel': { runId: string };
   /** Keyed by organization id. */
   'run-status': RunStatusChange;
+  /** Keys revoked, or whose member's role changed; one broadcast key. */
+  'credentials-changed': { apiKeyIds: string[] };
 }
 export type Topic = keyof PubSubTopics;
 type Listener<T extends Topic> = (message: PubSubTopics[T]) => void;
