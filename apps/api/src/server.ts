@@ -16,7 +16,7 @@ import { auditPlugin } from './security/audit-plugin.ts';
 import {
   authenticateHttpRequest,
   authenticateToken,
-  clientAddress,
+  requestAddress,
   requestRefusal,
 } from './security/authenticate-request.ts';
 import { PREFLIGHT_HEADERS } from './security/csrf-guard.ts';
@@ -117,9 +117,14 @@ export async function startApiServer(
             : sessionKeyFromHandshake(ctx.extra.request.headers, platform.config.api.corsOrigins);
         // Refused (unknown key, or this address failed too often): graphql-ws closes with 4403 Forbidden.
         // Each subscription counts against the key's minute, not the socket itself.
-        const principal = await authenticateToken(platform, token, clientAddress(ctx.extra.request), {
-          countRequest: false,
-        }).catch(() => null);
+        const principal = await authenticateToken(
+          platform,
+          token,
+          requestAddress(platform, ctx.extra.request),
+          {
+            countRequest: false,
+          },
+        ).catch(() => null);
         if (!principal || !token) return false;
         ctx.extra.principal = principal;
         socketCredentials.track(ctx.extra.socket, token, principal);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadBackendsConfig } from '@pakati/backends/config';
 import { RUN_PRIORITY } from '@pakati/jobs';
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address.ts';
 import { secretValues } from './logger.ts';
 import { parseTierQuotas } from './tier-quotas.ts';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-retry-schedule.ts';
@@ -47,6 +48,21 @@ const schema = z
     PAKATI_GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     // Failed sign-ins allowed per client address per minute before it is told to wait.
     PAKATI_AUTH_FAILURES_PER_MINUTE: int(30),
+    // Proxies (addresses or CIDRs) whose X-Forwarded-For is believed, for the client address of limits and audit.
+    PAKATI_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        try {
+          return parseTrustedProxies(text);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `addresses or CIDR ranges, comma-separated: ${(error as Error).message}`,
+          });
+          return z.NEVER;
+        }
+      }),
     PAKATI_IMAGE_URL_TTL_SECONDS: int(3600),
     // `{name}` is a Redis Cluster hash tag: every key of ours then lands in one slot, as BullMQ needs on a cluster.
     PAKATI_QUEUE_PREFIX: z
@@ -157,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         : c.NODE_ENV !== 'production',
     },
     authFailuresPerMinute: c.PAKATI_AUTH_FAILURES_PER_MINUTE,
+    trustedProxies: c.PAKATI_TRUSTED_PROXIES,
     imageUrlTtlSeconds: c.PAKATI_IMAGE_URL_TTL_SECONDS,
     queuePrefix: c.PAKATI_QUEUE_PREFIX,
     limits: {

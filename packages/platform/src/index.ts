@@ -15,6 +15,7 @@ export {
 } from './authorization.ts';
 export { BackendStatusBoard, type ModelSummary, type WorkerBackendStatus } from './backend-status.ts';
 export { type BlobStore, FileBlobStore, isBlobKey, type StoredBlob } from './blob-store.ts';
+export { clientAddress, parseTrustedProxies } from './client-address.ts';
 export { type Config, loadConfig } from './config.ts';
 export { CredentialEvents } from './credential-events.ts';
 export { HistoryService } from './history.service.ts';

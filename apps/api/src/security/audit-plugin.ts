@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuditRecord, Platform, Principal } from '@pakati/platform';
 import { type FieldNode, type GraphQLError, getOperationAST, Kind, valueFromASTUntyped } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { clientAddress } from './authenticate-request.ts';
+import { requestAddress } from './authenticate-request.ts';
 
 interface AuditContext {
   principal?: Principal;
@@ -48,7 +48,7 @@ export function auditPlugin(platform: Platform): Plugin {
               ),
               outcome: error ? 'ERROR' : 'OK',
               errorCode: error ? errorCode(error) : null,
-              ip: ctx.req ? clientAddress(ctx.req) : null,
+              ip: ctx.req ? requestAddress(platform, ctx.req) : null,
               userAgent: ctx.request?.headers.get('user-agent') ?? null,
               requestId: ctx.request?.headers.get('x-request-id') ?? null,
             };

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isPakatiError, type PakatiError } from '@pakati/core';
-import { bearerToken, type Platform, type Principal } from '@pakati/platform';
+import { bearerToken, clientAddress, type Platform, type Principal } from '@pakati/platform';
 import { GraphQLError } from 'graphql';
 import { unauthenticated } from '../error-masking.ts';
 import { assertNotCrossSiteSimpleRequest } from './csrf-guard.ts';
@@ -26,8 +26,9 @@ export function requestRefusal(error: PakatiError): GraphQLError {
   });
 }
 
-/** The client's address as this process saw it (a proxy in front shows up as the proxy). */
-export const clientAddress = (req: IncomingMessage | undefined) => req?.socket.remoteAddress ?? 'unknown';
+/** The client's address, through the trusted proxies (`PAKATI_TRUSTED_PROXIES`). */
+export const requestAddress = (platform: Platform, req: IncomingMessage | undefined) =>
+  clientAddress(req?.socket.remoteAddress, req?.headers['x-forwarded-for'], platform.config.trustedProxies);
 
 /**
  * Who sent the request, with the checks that come before any resolver: the CSRF guard, the failed sign-in limit
@@ -63,5 +64,9 @@ export async function authenticateHttpRequest(
   } catch (error) {
     throw isPakatiError(error) ? requestRefusal(error) : error;
   }
-  return authenticateToken(platform, bearerToken(request.headers.get('authorization')), clientAddress(req));
+  return authenticateToken(
+    platform,
+    bearerToken(request.headers.get('authorization')),
+    requestAddress(platform, req),
+  );
 }
