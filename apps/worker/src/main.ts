@@ -10,6 +10,16 @@ const workers = await startWorkers(platform);
 const http = await startWorkerHttp(platform, {
   registry: workers.metrics.registry,
   unready: workers.unready,
+}).catch(async (err: NodeJS.ErrnoException) => {
+  // Without its health endpoints an orchestrator would kill the worker mid-job anyway: hand jobs back and stop.
+  const reason =
+    err.code === 'EADDRINUSE'
+      ? `port ${config.observability.workerHttp.port} is in use: set PAKATI_WORKER_HTTP_PORT (0 takes a free one)`
+      : err.message;
+  platform.logger.fatal({ err }, `worker metrics and health could not listen: ${reason}`);
+  await workers.close();
+  await platform.close();
+  process.exit(1);
 });
 
 // A stray rejection is a bug to log and fix, not a reason to drop every other request or job in flight.
